@@ -1,0 +1,14 @@
+//! `mission-control-operator`: runs Mission Control on Kubernetes from a `MissionControl` resource.
+//!
+//! Layout (observe → validate → build → apply → status): `crd` holds the resource types,
+//! `reconcile` the pipeline, `context` what the pipeline shares, `controller` the wiring of
+//! watches, leader election, probes and shutdown.
+
+pub mod context;
+pub mod controller;
+pub mod crd;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod names;
+pub mod reconcile;

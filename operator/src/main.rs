@@ -1,0 +1,144 @@
+//! `mission-control-operator`: `run` (default) runs the controller, `crd` prints the CRD.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+use mission_control_operator::controller::{self, RunOptions};
+use mission_control_operator::crd;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mission-control-operator",
+    version,
+    about = "Runs Mission Control on Kubernetes from MissionControl resources"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the controller (the default).
+    Run(RunArgs),
+    /// Print the CustomResourceDefinition as YAML.
+    Crd,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct RunArgs {
+    /// Address of /healthz, /readyz and /metrics.
+    #[arg(long, env = "PROBE_ADDR", default_value = "0.0.0.0:8080")]
+    probe_addr: SocketAddr,
+    /// Watch only this namespace (default: all namespaces).
+    #[arg(long, env = "WATCH_NAMESPACE")]
+    namespace: Option<String>,
+    /// Name of the leader-election Lease.
+    #[arg(long, env = "LEASE_NAME", default_value = "mission-control-operator")]
+    lease_name: String,
+    /// Namespace of the Lease (default: the client's namespace).
+    #[arg(long, env = "LEASE_NAMESPACE")]
+    lease_namespace: Option<String>,
+    /// Identity of this replica (default: POD_NAME, else a random name).
+    #[arg(long, env = "POD_NAME")]
+    identity: Option<String>,
+    /// Lease duration in seconds.
+    #[arg(long, env = "LEASE_DURATION_SECONDS", default_value_t = 15)]
+    lease_duration: u64,
+    /// Renew the Lease this many seconds before it expires.
+    #[arg(long, env = "LEASE_GRACE_SECONDS", default_value_t = 5)]
+    lease_grace: u64,
+    /// Log format: text or json.
+    #[arg(long, env = "LOG_FORMAT", default_value = "json")]
+    log_format: String,
+}
+
+fn init_tracing(format: &str) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| {
+            EnvFilter::try_new(std::env::var("LOG_LEVEL").unwrap_or_else(|_| "info".into()))
+        })
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}
+
+fn random_identity() -> String {
+    use rand::Rng;
+    let suffix: String = rand::rng()
+        .sample_iter(&rand::distr::Alphanumeric)
+        .take(8)
+        .map(|c| char::from(c).to_ascii_lowercase())
+        .collect();
+    format!("mission-control-operator-{suffix}")
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cli = Cli::parse();
+    let args = match cli.command {
+        Some(Command::Crd) => {
+            return match crd::crd_yaml() {
+                Ok(yaml) => {
+                    print!("{yaml}");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("could not render the CRD: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
+        Some(Command::Run(args)) => args,
+        None => cli.run,
+    };
+    init_tracing(&args.log_format);
+    let opts = RunOptions {
+        probe_addr: args.probe_addr,
+        namespace: args.namespace,
+        lease_name: args.lease_name,
+        lease_namespace: args.lease_namespace,
+        identity: args.identity.unwrap_or_else(random_identity),
+        lease_duration: args.lease_duration,
+        lease_grace: args.lease_grace,
+    };
+    match controller::run(opts, shutdown_signal()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "operator stopped");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

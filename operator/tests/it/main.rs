@@ -1,0 +1,9 @@
+//! One test binary for the operator (links once): CRD, pure builders, status, wiring.
+#![allow(clippy::unwrap_used)] // a test crate: helpers panic on broken fixtures by design
+
+mod build;
+mod crd;
+mod status;
+mod support;
+mod validate;
+mod wiring;
