@@ -1,0 +1,95 @@
+//! Gateways are stored as data: talking to a gateway belongs to a later issue.
+
+use uuid::Uuid;
+
+use super::identity::UserCaller;
+use super::{Error, FieldError, Result, non_blank};
+use crate::domain::{Page, Paged, now};
+use crate::store::{GatewayRow, Store};
+
+#[derive(Debug, Clone)]
+pub struct GatewayInput {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub token: Option<Option<String>>,
+    pub workspace_root: Option<String>,
+    pub disable_device_pairing: Option<bool>,
+    pub allow_insecure_tls: Option<bool>,
+}
+
+fn check_url(url: &str) -> Result<String> {
+    let url = non_blank("url", url)?;
+    match url::Url::parse(&url) {
+        Ok(u) if ["ws", "wss", "http", "https"].contains(&u.scheme()) && u.host_str().is_some() => Ok(url),
+        _ => Err(Error::Invalid(vec![FieldError::body(
+            "url",
+            "url must be a ws://, wss://, http:// or https:// URL",
+        )])),
+    }
+}
+
+pub async fn list(store: &Store, caller: &UserCaller, page: Page) -> Result<Paged<GatewayRow>> {
+    caller.require_admin()?;
+    Ok(store.list_gateways(caller.organization_id(), page).await?)
+}
+
+pub async fn create(store: &Store, caller: &UserCaller, input: GatewayInput) -> Result<GatewayRow> {
+    caller.require_admin()?;
+    let now = now();
+    let row = GatewayRow {
+        id: Uuid::new_v4(),
+        organization_id: caller.organization_id(),
+        name: non_blank("name", input.name.as_deref().unwrap_or_default())?,
+        url: check_url(input.url.as_deref().unwrap_or_default())?,
+        token: input.token.flatten().filter(|t| !t.trim().is_empty()),
+        workspace_root: non_blank("workspace_root", input.workspace_root.as_deref().unwrap_or_default())?,
+        disable_device_pairing: input.disable_device_pairing.unwrap_or(false),
+        allow_insecure_tls: input.allow_insecure_tls.unwrap_or(false),
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_gateway(&row).await?;
+    Ok(row)
+}
+
+pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<GatewayRow> {
+    caller.require_admin()?;
+    store
+        .get_gateway(caller.organization_id(), id)
+        .await?
+        .ok_or(Error::NotFound("Gateway not found"))
+}
+
+pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: GatewayInput) -> Result<GatewayRow> {
+    let mut row = get(store, caller, id).await?;
+    if let Some(name) = input.name {
+        row.name = non_blank("name", &name)?;
+    }
+    if let Some(url) = input.url {
+        row.url = check_url(&url)?;
+    }
+    if let Some(token) = input.token {
+        row.token = token.filter(|t| !t.trim().is_empty());
+    }
+    if let Some(root) = input.workspace_root {
+        row.workspace_root = non_blank("workspace_root", &root)?;
+    }
+    if let Some(v) = input.disable_device_pairing {
+        row.disable_device_pairing = v;
+    }
+    if let Some(v) = input.allow_insecure_tls {
+        row.allow_insecure_tls = v;
+    }
+    row.updated_at = now();
+    store.update_gateway(&row).await?;
+    Ok(row)
+}
+
+pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
+    caller.require_admin()?;
+    if store.delete_gateway(caller.organization_id(), id).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound("Gateway not found"))
+    }
+}

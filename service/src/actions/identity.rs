@@ -1,0 +1,114 @@
+//! Callers and their access: resolving a user to their active organization, board access
+//! rules, and the agent's board scope.
+
+use uuid::Uuid;
+
+use super::{Error, Result};
+use crate::domain::Role;
+use crate::store::{AgentRow, BoardRow, MemberRow, NewUser, OrganizationRow, Store, UserPatch, UserRow};
+
+/// An authenticated human with a membership in their active organization.
+#[derive(Debug, Clone)]
+pub struct UserCaller {
+    pub user: UserRow,
+    pub member: MemberRow,
+    pub role: Role,
+}
+
+impl UserCaller {
+    pub fn organization_id(&self) -> Uuid {
+        self.member.organization_id
+    }
+
+    pub fn require_admin(&self) -> Result<()> {
+        if self.role.is_admin() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("Organization admin access required"))
+        }
+    }
+}
+
+/// An authenticated agent.
+#[derive(Debug, Clone)]
+pub struct AgentCaller {
+    pub agent: AgentRow,
+}
+
+/// Finds the user row and active membership, provisioning them on first sight.
+pub async fn resolve_user(store: &Store, who: NewUser) -> Result<UserCaller> {
+    let ctx = match store.find_user_context(&who.clerk_user_id).await? {
+        Some(ctx) if ctx.member.is_some() => ctx,
+        _ => store.provision_user(&who).await?,
+    };
+    let member = ctx.member.ok_or(Error::Forbidden("No organization membership"))?;
+    let role = Role::parse(&member.role).unwrap_or(Role::Member);
+    Ok(UserCaller {
+        user: ctx.user,
+        member,
+        role,
+    })
+}
+
+pub async fn update_profile(store: &Store, caller: &UserCaller, patch: &UserPatch) -> Result<UserRow> {
+    Ok(store.update_user(caller.user.id, patch).await?)
+}
+
+pub async fn my_organization(store: &Store, caller: &UserCaller) -> Result<OrganizationRow> {
+    store
+        .get_organization(caller.organization_id())
+        .await?
+        .ok_or(Error::NotFound("Organization not found"))
+}
+
+/// Access levels on one board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// Loads a board the user may use at `access`. Boards of other organizations are reported
+/// as missing, so their existence is not revealed.
+pub async fn board_for_user(store: &Store, caller: &UserCaller, board_id: Uuid, access: Access) -> Result<BoardRow> {
+    let board = store
+        .get_board(board_id)
+        .await?
+        .filter(|b| b.organization_id == caller.organization_id())
+        .ok_or(Error::NotFound("Board not found"))?;
+    let m = &caller.member;
+    let blanket = match access {
+        Access::Read => m.all_boards_read || m.all_boards_write,
+        Access::Write => m.all_boards_write,
+    };
+    if blanket {
+        return Ok(board);
+    }
+    let allowed = match store.board_grant(m.id, board_id).await? {
+        Some((read, write)) => match access {
+            Access::Read => read || write,
+            Access::Write => write,
+        },
+        None => false,
+    };
+    if allowed {
+        Ok(board)
+    } else {
+        Err(Error::Forbidden("Board access denied"))
+    }
+}
+
+/// Loads a board an agent may use: a board-bound agent only its own board; an agent that
+/// is bound to no board (a gateway main agent) any board of its own organization.
+pub async fn board_for_agent(store: &Store, caller: &AgentCaller, board_id: Uuid) -> Result<BoardRow> {
+    if let Some(own) = caller.agent.board_id
+        && own != board_id
+    {
+        return Err(Error::Forbidden("Agent may only access its own board"));
+    }
+    store
+        .get_board(board_id)
+        .await?
+        .filter(|b| b.organization_id == caller.agent.organization_id)
+        .ok_or(Error::NotFound("Board not found"))
+}

@@ -1,0 +1,78 @@
+//! One function per user action: load, apply a domain rule, save. No axum types; callers
+//! pass an authenticated caller and typed input, and get a row or an [`Error`].
+
+pub mod agents;
+pub mod boards;
+pub mod gateways;
+pub mod identity;
+pub mod tasks;
+
+use serde_json::Value;
+
+use crate::domain::tasks::TaskRuleError;
+use crate::store::StoreError;
+
+/// One problem with one input field, in the contract's 422 item shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub loc: Vec<Value>,
+    pub msg: String,
+    pub kind: String,
+}
+
+impl FieldError {
+    pub fn body(field: &str, msg: impl Into<String>) -> Self {
+        Self {
+            loc: vec![Value::from("body"), Value::from(field)],
+            msg: msg.into(),
+            kind: "value_error".to_owned(),
+        }
+    }
+}
+
+/// The transport-agnostic outcome of a failed action.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Rule(TaskRuleError),
+    #[error("storage failed")]
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Rule(rule) => Error::Rule(rule),
+            StoreError::NotFound => Error::NotFound("Not Found"),
+            other => Error::Store(other),
+        }
+    }
+}
+
+impl From<TaskRuleError> for Error {
+    fn from(e: TaskRuleError) -> Self {
+        Error::Rule(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Rejects a blank required string.
+pub fn non_blank(field: &str, value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::Invalid(vec![FieldError::body(
+            field,
+            format!("{field} must not be blank"),
+        )]));
+    }
+    Ok(trimmed.to_owned())
+}

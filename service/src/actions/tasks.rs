@@ -1,0 +1,155 @@
+//! Tasks on a board: list, create, update through the workflow rules, delete.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::identity::{Access, AgentCaller, UserCaller, board_for_agent, board_for_user};
+use super::{Error, FieldError, Result, non_blank};
+use crate::domain::tasks::{TaskPatch, TaskStatus, plan_user_update};
+use crate::domain::{Page, Paged, now};
+use crate::store::{NewTask, Store, TaskFilter, TaskUpdate, TaskView};
+
+/// Parses the `status` filter: a comma-separated list of the four statuses.
+pub fn parse_status_filter(raw: Option<&str>) -> std::result::Result<Vec<String>, String> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            TaskStatus::parse(s)
+                .map(|st| st.as_str().to_owned())
+                .ok_or_else(|| s.to_owned())
+        })
+        .collect()
+}
+
+pub async fn list_for_user(
+    store: &Store,
+    caller: &UserCaller,
+    board_id: Uuid,
+    filter: &TaskFilter,
+    page: Page,
+) -> Result<Paged<TaskView>> {
+    board_for_user(store, caller, board_id, Access::Read).await?;
+    Ok(store.list_tasks(board_id, filter, page).await?)
+}
+
+pub async fn list_for_agent(
+    store: &Store,
+    caller: &AgentCaller,
+    board_id: Uuid,
+    filter: &TaskFilter,
+    page: Page,
+) -> Result<Paged<TaskView>> {
+    board_for_agent(store, caller, board_id).await?;
+    Ok(store.list_tasks(board_id, filter, page).await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskInput {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub status: Option<TaskStatus>,
+    pub priority: Option<String>,
+    pub due_at: Option<Option<chrono::NaiveDateTime>>,
+    pub assigned_agent_id: Option<Option<Uuid>>,
+    pub depends_on_task_ids: Option<Vec<Uuid>>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    pub custom_field_values: Option<BTreeMap<String, Value>>,
+    pub comment: Option<String>,
+}
+
+/// No custom field definitions can be bound to a board yet, so every key is unknown.
+fn check_custom_fields(values: Option<&BTreeMap<String, Value>>) -> Result<()> {
+    match values {
+        Some(map) if !map.is_empty() => Err(Error::Invalid(
+            map.keys()
+                .map(|k| FieldError {
+                    loc: vec![
+                        Value::from("body"),
+                        Value::from("custom_field_values"),
+                        Value::from(k.as_str()),
+                    ],
+                    msg: format!("Unknown custom field: {k}"),
+                    kind: "value_error".to_owned(),
+                })
+                .collect(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub async fn create(store: &Store, caller: &UserCaller, board_id: Uuid, input: TaskInput) -> Result<TaskView> {
+    let board = board_for_user(store, caller, board_id, Access::Write).await?;
+    check_custom_fields(input.custom_field_values.as_ref())?;
+    let task = NewTask {
+        id: Uuid::new_v4(),
+        board_id,
+        organization_id: board.organization_id,
+        title: non_blank("title", input.title.as_deref().unwrap_or_default())?,
+        description: input.description.flatten(),
+        status: input.status.unwrap_or(TaskStatus::Inbox).as_str().to_owned(),
+        priority: input.priority.unwrap_or_else(|| "medium".to_owned()),
+        due_at: input.due_at.flatten(),
+        created_by_user_id: Some(caller.user.id),
+        assigned_agent_id: input.assigned_agent_id.flatten(),
+        depends_on_task_ids: input.depends_on_task_ids.unwrap_or_default(),
+        tag_ids: input.tag_ids.unwrap_or_default(),
+        actor_agent_id: None,
+        now: now(),
+    };
+    Ok(store.create_task(&task).await?)
+}
+
+pub async fn update(
+    store: &Store,
+    caller: &UserCaller,
+    board_id: Uuid,
+    task_id: Uuid,
+    input: TaskInput,
+) -> Result<TaskView> {
+    let board = board_for_user(store, caller, board_id, Access::Write).await?;
+    check_custom_fields(input.custom_field_values.as_ref())?;
+    let title = input.title.as_deref().map(|t| non_blank("title", t)).transpose()?;
+    if let Some(priority) = &input.priority {
+        non_blank("priority", priority)?;
+    }
+    let at = now();
+    let patch = TaskPatch {
+        status: input.status,
+        assigned_agent_id: input.assigned_agent_id,
+        depends_on_task_ids: input.depends_on_task_ids.clone(),
+        comment: input.comment.clone(),
+    };
+    let update = TaskUpdate {
+        board_id,
+        organization_id: board.organization_id,
+        task_id,
+        title,
+        description: input.description,
+        priority: input.priority,
+        due_at: input.due_at,
+        tag_ids: input.tag_ids,
+        comment: input.comment,
+        actor_agent_id: None,
+        now: at,
+    };
+    let plan = move |task: &_, deps: &[Uuid], facts: &_| plan_user_update(task, deps, &patch, facts, at);
+    match store.update_task(&update, &plan).await {
+        Err(crate::store::StoreError::NotFound) => Err(Error::NotFound("Task not found")),
+        other => Ok(other?),
+    }
+}
+
+pub async fn delete(store: &Store, caller: &UserCaller, board_id: Uuid, task_id: Uuid) -> Result<()> {
+    board_for_user(store, caller, board_id, Access::Write).await?;
+    if store.delete_task(board_id, task_id).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound("Task not found"))
+    }
+}

@@ -1,0 +1,159 @@
+//! Application state and start-up: everything a request handler may reach, built once.
+
+use std::ops::Deref;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::auth::{UserAuthenticator, agent_token, clerk::ClerkVerifier};
+use crate::bus::RateLimiter;
+use crate::config::{AuthConfig, Config, RateLimitBackend, Secret, parse_local_token};
+use crate::store::{Store, StoreError};
+use crate::telemetry::metrics::Metrics;
+
+/// Why the service could not start. Each names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("DATABASE_URL: cannot open the database: {0}")]
+    Database(#[source] StoreError),
+    #[error("DATABASE_URL: migrations failed: {0}")]
+    Migrate(#[source] StoreError),
+    #[error("RATE_LIMIT_REDIS_URL: cannot reach Redis: {0}")]
+    Redis(#[source] fred::error::Error),
+    #[error("DATA_DIR: cannot keep the generated local token in {path}: {source}")]
+    TokenFile { path: String, source: std::io::Error },
+    #[error("LOCAL_AUTH_TOKEN: the token stored in {0} is not acceptable; delete it to generate a new one")]
+    StoredTokenInvalid(String),
+    #[error("CLERK_API_URL: cannot build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Readiness turns false as soon as shutdown begins.
+#[derive(Default)]
+pub struct ShutdownState {
+    draining: AtomicBool,
+}
+
+impl ShutdownState {
+    pub fn begin_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+}
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub limiter: RateLimiter,
+    pub users: UserAuthenticator,
+    pub metrics: Metrics,
+    pub shutdown: ShutdownState,
+    /// Key of the agent-token keyed hash.
+    pub agent_token_key: Vec<u8>,
+}
+
+/// Cheap to clone; handlers receive it as axum state.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+const TOKEN_FILE: &str = "local-auth-token";
+const AGENT_KEY_NAME: &str = "agent_token_hash_key";
+
+impl AppState {
+    /// Connects to everything the configuration names, migrating when asked.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let metrics = Metrics::default();
+        let store = Store::connect(&config.database, config.db_max_connections)
+            .await
+            .map_err(StartupError::Database)?;
+        if config.db_auto_migrate {
+            store.migrate().await.map_err(StartupError::Migrate)?;
+        }
+        let agent_token_key = match &config.agent_token_key {
+            Some(key) => key.expose().as_bytes().to_vec(),
+            None => store
+                .instance_secret(AGENT_KEY_NAME, &agent_token::random_string(64))
+                .await
+                .map_err(StartupError::Database)?
+                .into_bytes(),
+        };
+        let limiter = match &config.rate_limit_backend {
+            RateLimitBackend::Memory => RateLimiter::memory(),
+            RateLimitBackend::Redis { url } => RateLimiter::redis(url.expose(), "mc:ratelimit", metrics.clone())
+                .await
+                .map_err(StartupError::Redis)?,
+        };
+        let users = match &config.auth {
+            AuthConfig::Local { token: Some(token) } => UserAuthenticator::Local { token: token.clone() },
+            AuthConfig::Local { token: None } => UserAuthenticator::Local {
+                token: local_token_from_data_dir(&config.data_dir)?,
+            },
+            AuthConfig::Clerk(clerk) => {
+                UserAuthenticator::Clerk(Box::new(ClerkVerifier::new(clerk.clone()).map_err(StartupError::Http)?))
+            }
+        };
+        Ok(Self(Arc::new(Inner {
+            config,
+            store,
+            limiter,
+            users,
+            metrics,
+            shutdown: ShutdownState::default(),
+            agent_token_key,
+        })))
+    }
+}
+
+/// Reads the local token kept in the data directory, generating it (mode 0600) and printing
+/// it once on first start.
+fn local_token_from_data_dir(dir: &Path) -> Result<Secret, StartupError> {
+    let path = dir.join(TOKEN_FILE);
+    let io_err = |source| StartupError::TokenFile {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(stored) => {
+            return parse_local_token(stored.trim())
+                .map_err(|_| StartupError::StoredTokenInvalid(path.display().to_string()));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(e)),
+    }
+    std::fs::create_dir_all(dir).map_err(io_err)?;
+    let token = agent_token::random_string(64);
+    write_private(&path, &token).map_err(io_err)?;
+    // Shown once, on the terminal that started the service; never through the log pipeline.
+    eprintln!(
+        "mission-control: generated LOCAL_AUTH_TOKEN (kept in {}, shown only now):\n{token}",
+        path.display()
+    );
+    Ok(Secret::new(token))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}

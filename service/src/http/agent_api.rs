@@ -1,0 +1,59 @@
+//! The agent side: token check, heartbeat, boards and tasks as an agent sees them.
+
+use axum::Json;
+use axum::extract::State;
+
+use super::error::ApiResult;
+use super::extract::{ApiPath, ApiQuery, AuthAgent, PageQuery};
+use super::tasks::TaskListQuery;
+use super::views::{AgentHealthStatusResponse, AgentRead, BoardRead, Page, TaskRead};
+use crate::actions::{agents, tasks};
+use crate::app::AppState;
+use crate::domain::{computed_agent_status, now};
+use uuid::Uuid;
+
+#[utoipa::path(get, path = "/api/v1/agent/healthz", tag = "agent", security(("AgentToken" = [])),
+    responses((status = 200, body = AgentHealthStatusResponse), (status = 401, description = "Invalid agent token"), (status = 429, description = "Too many agent authentication attempts")))]
+pub async fn agent_healthz(AuthAgent(caller): AuthAgent) -> Json<AgentHealthStatusResponse> {
+    let a = caller.agent;
+    Json(AgentHealthStatusResponse {
+        ok: true,
+        agent_id: a.id,
+        board_id: a.board_id,
+        gateway_id: a.gateway_id,
+        status: computed_agent_status(&a.status, a.last_seen_at, now()),
+        is_board_lead: a.is_board_lead,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/agent/heartbeat", tag = "agent", security(("AgentToken" = [])),
+    responses((status = 200, body = AgentRead)))]
+pub async fn agent_heartbeat(State(app): State<AppState>, AuthAgent(caller): AuthAgent) -> ApiResult<Json<AgentRead>> {
+    Ok(Json(agents::heartbeat(&app.store, &caller).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/agent/boards", tag = "agent", security(("AgentToken" = [])),
+    params(PageQuery), responses((status = 200, body = Page<BoardRead>)))]
+pub async fn agent_list_boards(
+    State(app): State<AppState>,
+    AuthAgent(caller): AuthAgent,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<BoardRead>>> {
+    let page = q.page()?;
+    let found = agents::boards_for_agent(&app.store, &caller, page).await?;
+    Ok(Json(Page::from(found, page, BoardRead::from)))
+}
+
+#[utoipa::path(get, path = "/api/v1/agent/boards/{board_id}/tasks", tag = "agent", security(("AgentToken" = [])),
+    params(("board_id" = Uuid, Path), TaskListQuery, PageQuery), responses((status = 200, body = Page<TaskRead>)))]
+pub async fn agent_list_tasks(
+    State(app): State<AppState>,
+    AuthAgent(caller): AuthAgent,
+    ApiPath(board_id): ApiPath<Uuid>,
+    ApiQuery(filter): ApiQuery<TaskListQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<TaskRead>>> {
+    let page = q.page()?;
+    let found = tasks::list_for_agent(&app.store, &caller, board_id, &filter.filter()?, page).await?;
+    Ok(Json(Page::from(found, page, TaskRead::from)))
+}

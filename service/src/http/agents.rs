@@ -1,0 +1,86 @@
+//! Agents as the organization's admins see them, plus token issue.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::error::ApiResult;
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, PageQuery};
+use super::views::{AgentCreate, AgentRead, AgentTokenRead, OkResponse, Page};
+use crate::actions::agents::{self, AgentInput};
+use crate::app::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentListQuery {
+    pub board_id: Option<Uuid>,
+    pub gateway_id: Option<Uuid>,
+}
+
+#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
+    params(AgentListQuery, PageQuery), responses((status = 200, body = Page<AgentRead>)))]
+pub async fn list_agents(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiQuery(filter): ApiQuery<AgentListQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<AgentRead>>> {
+    let page = q.page()?;
+    let found = agents::list(&app.store, &caller, filter.board_id, filter.gateway_id, page).await?;
+    Ok(Json(Page::from(found, page, AgentRead::from)))
+}
+
+#[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
+    request_body = AgentCreate, responses((status = 200, body = AgentRead)))]
+pub async fn create_agent(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiJson(body): ApiJson<AgentCreate>,
+) -> ApiResult<Json<AgentRead>> {
+    let input = AgentInput {
+        name: body.name,
+        board_id: body.board_id,
+        heartbeat_config: body.heartbeat_config.map(Value::Object),
+        identity_profile: body.identity_profile.map(Value::Object),
+        identity_template: body.identity_template,
+        soul_template: body.soul_template,
+    };
+    Ok(Json(agents::create(&app.store, &caller, input).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("HTTPBearer" = [])),
+    params(("agent_id" = Uuid, Path)), responses((status = 200, body = AgentRead)))]
+pub async fn get_agent(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<AgentRead>> {
+    Ok(Json(agents::get(&app.store, &caller, id).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("HTTPBearer" = [])),
+    params(("agent_id" = Uuid, Path)), responses((status = 200, body = OkResponse)))]
+pub async fn delete_agent(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<OkResponse>> {
+    agents::delete(&app.store, &caller, id).await?;
+    Ok(Json(OkResponse::ok()))
+}
+
+/// Issues (or rotates) the agent's token and returns it once. An addition to the reference
+/// contract, for agents that no gateway provisions.
+#[utoipa::path(post, path = "/api/v1/agents/{agent_id}/token", tag = "agents", security(("HTTPBearer" = [])),
+    params(("agent_id" = Uuid, Path)), responses((status = 200, body = AgentTokenRead)))]
+pub async fn issue_agent_token(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<AgentTokenRead>> {
+    let token = agents::issue_token(&app.store, &caller, id, &app.agent_token_key).await?;
+    Ok(Json(AgentTokenRead { agent_id: id, token }))
+}

@@ -1,0 +1,403 @@
+//! Request extractors whose failures render as the contract's 4xx bodies: JSON bodies, path
+//! and query parameters, pages, and the authenticated caller (user or agent).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use ipnet::IpNet;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+use super::error::ApiError;
+use crate::actions::FieldError;
+use crate::actions::identity::{AgentCaller, UserCaller, resolve_user};
+use crate::app::AppState;
+use crate::auth::{AuthError, agent_token};
+use crate::domain::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Page};
+
+fn item(loc: Vec<Value>, msg: impl Into<String>, kind: &str) -> FieldError {
+    FieldError {
+        loc,
+        msg: msg.into(),
+        kind: kind.to_owned(),
+    }
+}
+
+/// A JSON body; malformed JSON, wrong types and missing fields are 422s naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+            let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
+            if !(ct.starts_with("application/json") || (ct.starts_with("application/") && ct.contains("+json"))) {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(ref inner)
+                if inner.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                ApiError::PayloadTooLarge
+            }
+            other => ApiError::Validation(vec![item(vec!["body".into()], other.body_text(), "value_error")]),
+        })?;
+        parse_json(&bytes).map(ApiJson).map_err(ApiError::Validation)
+    }
+}
+
+/// Parses a JSON body into `T`, describing every failure as contract 422 items.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError>> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(vec![item(vec!["body".into()], "Field required", "missing")]);
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        vec![item(
+            vec!["body".into(), Value::from(e.column())],
+            format!("JSON decode error: {e}"),
+            "json_invalid",
+        )]
+    })?;
+    if !value.is_object() {
+        return Err(vec![item(
+            vec!["body".into()],
+            "Input should be a valid dictionary",
+            "dict_type",
+        )]);
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut loc: Vec<Value> = vec!["body".into()];
+        for segment in e.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => loc.push(Value::from(*index)),
+                serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
+                    loc.push(Value::from(key.as_str()));
+                }
+                serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        let message = e.inner().to_string();
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            loc.push(Value::from(field));
+            return vec![item(loc, "Field required", "missing")];
+        }
+        let kind = if message.starts_with("invalid type") {
+            "type_error"
+        } else if message.contains("UUID") {
+            "uuid_parsing"
+        } else {
+            "value_error"
+        };
+        vec![item(loc, message, kind)]
+    })
+}
+
+/// Path parameters; a malformed id is a 422 naming the parameter.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e| {
+                let key = match &e {
+                    PathRejection::FailedToDeserializePathParams(inner) => match inner.kind() {
+                        axum::extract::path::ErrorKind::ParseErrorAtKey { key, .. }
+                        | axum::extract::path::ErrorKind::InvalidUtf8InPathParam { key } => Some(key.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let mut loc: Vec<Value> = vec!["path".into()];
+                loc.extend(key.map(Value::from));
+                ApiError::Validation(vec![item(loc, "Input should be a valid UUID", "uuid_parsing")])
+            })
+    }
+}
+
+/// Query parameters; bad values are 422s.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e: QueryRejection| {
+                let text = e.body_text();
+                let field = text.split('`').nth(1).map(str::to_owned);
+                let mut loc: Vec<Value> = vec!["query".into()];
+                loc.extend(field.map(Value::from));
+                ApiError::Validation(vec![item(loc, text, "value_error")])
+            })
+    }
+}
+
+/// `limit` (1-200, default 200) and `offset` (>= 0, default 0).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    #[param(minimum = 1, maximum = 200, default = 200)]
+    pub limit: Option<String>,
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Result<Page, ApiError> {
+        let int = |name: &str, raw: &Option<String>, default: i64| -> Result<i64, ApiError> {
+            match raw.as_deref().map(str::trim) {
+                None | Some("") => Ok(default),
+                Some(s) => s.parse::<i64>().map_err(|_| {
+                    ApiError::Validation(vec![item(
+                        vec!["query".into(), name.into()],
+                        "Input should be a valid integer, unable to parse string as an integer",
+                        "int_parsing",
+                    )])
+                }),
+            }
+        };
+        let limit = int("limit", &self.limit, DEFAULT_PAGE_LIMIT)?;
+        let offset = int("offset", &self.offset, 0)?;
+        if limit < 1 {
+            return Err(ApiError::Validation(vec![item(
+                vec!["query".into(), "limit".into()],
+                "Input should be greater than or equal to 1",
+                "greater_than_equal",
+            )]));
+        }
+        if limit > MAX_PAGE_LIMIT {
+            return Err(ApiError::Validation(vec![item(
+                vec!["query".into(), "limit".into()],
+                format!("Input should be less than or equal to {MAX_PAGE_LIMIT}"),
+                "less_than_equal",
+            )]));
+        }
+        if offset < 0 {
+            return Err(ApiError::Validation(vec![item(
+                vec!["query".into(), "offset".into()],
+                "Input should be greater than or equal to 0",
+                "greater_than_equal",
+            )]));
+        }
+        Ok(Page { limit, offset })
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+fn agent_header(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get("x-agent-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// An authenticated human user (bearer token), provisioned on first sight.
+pub struct AuthUser(pub UserCaller);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        if agent_header(parts).is_some() {
+            return Err(ApiError::Unauthorized("User authentication required"));
+        }
+        let token = bearer(parts).ok_or(ApiError::Unauthorized("Not authenticated"))?;
+        let who = match app.users.authenticate(token).await {
+            Ok(who) => who,
+            Err(AuthError::Unavailable(cause)) => {
+                return Err(ApiError::Internal(format!("identity provider unavailable: {cause}")));
+            }
+            Err(e) => {
+                tracing::debug!(reason = %e, "user authentication failed");
+                return Err(ApiError::Unauthorized("Invalid authentication credentials"));
+            }
+        };
+        Ok(AuthUser(resolve_user(&app.store, who).await?))
+    }
+}
+
+/// An authenticated agent (`X-Agent-Token`, or `Authorization: Bearer <agent token>`),
+/// after the per-IP agent-auth rate limit.
+pub struct AuthAgent(pub AgentCaller);
+
+impl FromRequestParts<AppState> for AuthAgent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = client_ip(parts, &app.config.trusted_proxies);
+        let limit = app.config.agent_auth_limit;
+        let decision = app.limiter.check("agent_auth", ip, limit).await;
+        app.metrics.rate_limit_decision("agent_auth", decision.allowed);
+        if !decision.allowed {
+            return Err(ApiError::RateLimited {
+                limit: decision.limit,
+                window: limit.window,
+                reset_after: decision.reset_after,
+            });
+        }
+        let token = agent_header(parts)
+            .or_else(|| bearer(parts))
+            .ok_or(ApiError::Unauthorized("Missing agent token"))?;
+        let hash = agent_token::hash(&app.agent_token_key, token);
+        match app.store.find_agent_by_token_hash(&hash).await? {
+            Some(agent) => Ok(AuthAgent(AgentCaller { agent })),
+            None => {
+                tracing::warn!(token_prefix = agent_token::log_prefix(token), client = %ip, "agent authentication failed");
+                Err(ApiError::Unauthorized("Invalid agent token"))
+            }
+        }
+    }
+}
+
+/// The client's address: the socket peer, or, when the peer is a trusted proxy, the
+/// right-most address in `Forwarded`/`X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(parts: &Parts, trusted: &[IpNet]) -> IpAddr {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    resolve_client_ip(peer, &parts.headers, trusted)
+}
+
+pub fn resolve_client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut hops: Vec<IpAddr> = Vec::new();
+    for value in headers.get_all("forwarded") {
+        let Ok(value) = value.to_str() else { continue };
+        for element in value.split(',') {
+            for pair in element.split(';') {
+                if let Some((k, v)) = pair.trim().split_once('=')
+                    && k.trim().eq_ignore_ascii_case("for")
+                    && let Some(ip) = parse_forwarded_for(v)
+                {
+                    hops.push(ip);
+                }
+            }
+        }
+    }
+    if hops.is_empty() {
+        for value in headers.get_all("x-forwarded-for") {
+            let Ok(value) = value.to_str() else { continue };
+            hops.extend(value.split(',').filter_map(|s| s.trim().parse::<IpAddr>().ok()));
+        }
+    }
+    hops.iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .copied()
+        .or(hops.first().copied())
+        .unwrap_or(peer)
+}
+
+fn parse_forwarded_for(v: &str) -> Option<IpAddr> {
+    let v = v.trim().trim_matches('"');
+    if let Some(rest) = v.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    v.parse::<IpAddr>()
+        .ok()
+        .or_else(|| v.rsplit_once(':').and_then(|(ip, _)| ip.parse().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn forwarded_headers_count_only_behind_trusted_proxies() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.1.1.1, 2.2.2.2, 10.0.0.5"),
+        );
+        // Peer not trusted: the header is ignored.
+        assert_eq!(
+            resolve_client_ip("9.9.9.9".parse().unwrap(), &h, &trusted),
+            "9.9.9.9".parse::<IpAddr>().unwrap()
+        );
+        // Peer trusted: right-most untrusted hop.
+        assert_eq!(
+            resolve_client_ip("10.0.0.1".parse().unwrap(), &h, &trusted),
+            "2.2.2.2".parse::<IpAddr>().unwrap()
+        );
+        let mut f = HeaderMap::new();
+        f.insert(
+            "forwarded",
+            HeaderValue::from_static("for=\"[2001:db8::1]:4711\";proto=https, for=10.0.0.7"),
+        );
+        assert_eq!(
+            resolve_client_ip("10.0.0.1".parse().unwrap(), &f, &trusted),
+            "2001:db8::1".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn page_bounds_are_checked() {
+        let q = |l: Option<&str>, o: Option<&str>| PageQuery {
+            limit: l.map(str::to_owned),
+            offset: o.map(str::to_owned),
+        };
+        assert_eq!(q(None, None).page().unwrap(), Page { limit: 200, offset: 0 });
+        assert!(q(Some("0"), None).page().is_err());
+        assert!(q(Some("201"), None).page().is_err());
+        assert!(q(Some("abc"), None).page().is_err());
+        assert!(q(None, Some("-1")).page().is_err());
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            title: String,
+            n: Option<i64>,
+        }
+        let missing = parse_json::<Body>(b"{}").unwrap_err();
+        assert_eq!(missing[0].loc, vec![Value::from("body"), Value::from("title")]);
+        assert_eq!(missing[0].kind, "missing");
+        let wrong = parse_json::<Body>(br#"{"title": "x", "n": "seven"}"#).unwrap_err();
+        assert_eq!(wrong[0].loc, vec![Value::from("body"), Value::from("n")]);
+        assert_eq!(parse_json::<Body>(b"{nope").unwrap_err()[0].kind, "json_invalid");
+    }
+}

@@ -1,0 +1,81 @@
+//! Gateways (stored as data for now).
+
+use axum::Json;
+use axum::extract::State;
+use uuid::Uuid;
+
+use super::error::ApiResult;
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, PageQuery};
+use super::views::{GatewayCreate, GatewayRead, GatewayUpdate, OkResponse, Page};
+use crate::actions::gateways::{self, GatewayInput};
+use crate::app::AppState;
+
+#[utoipa::path(get, path = "/api/v1/gateways", tag = "gateways", security(("HTTPBearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<GatewayRead>)))]
+pub async fn list_gateways(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<GatewayRead>>> {
+    let page = q.page()?;
+    let found = gateways::list(&app.store, &caller, page).await?;
+    Ok(Json(Page::from(found, page, GatewayRead::from)))
+}
+
+#[utoipa::path(post, path = "/api/v1/gateways", tag = "gateways", security(("HTTPBearer" = [])),
+    request_body = GatewayCreate, responses((status = 200, body = GatewayRead)))]
+pub async fn create_gateway(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiJson(body): ApiJson<GatewayCreate>,
+) -> ApiResult<Json<GatewayRead>> {
+    let input = GatewayInput {
+        name: Some(body.name),
+        url: Some(body.url),
+        token: Some(body.token),
+        workspace_root: Some(body.workspace_root),
+        disable_device_pairing: Some(body.disable_device_pairing),
+        allow_insecure_tls: Some(body.allow_insecure_tls),
+    };
+    Ok(Json(gateways::create(&app.store, &caller, input).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/gateways/{gateway_id}", tag = "gateways", security(("HTTPBearer" = [])),
+    params(("gateway_id" = Uuid, Path)), responses((status = 200, body = GatewayRead)))]
+pub async fn get_gateway(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<GatewayRead>> {
+    Ok(Json(gateways::get(&app.store, &caller, id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/gateways/{gateway_id}", tag = "gateways", security(("HTTPBearer" = [])),
+    params(("gateway_id" = Uuid, Path)), request_body = GatewayUpdate, responses((status = 200, body = GatewayRead)))]
+pub async fn update_gateway(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<GatewayUpdate>,
+) -> ApiResult<Json<GatewayRead>> {
+    let input = GatewayInput {
+        name: body.name,
+        url: body.url,
+        token: body.token,
+        workspace_root: body.workspace_root,
+        disable_device_pairing: body.disable_device_pairing,
+        allow_insecure_tls: body.allow_insecure_tls,
+    };
+    Ok(Json(gateways::update(&app.store, &caller, id, input).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/gateways/{gateway_id}", tag = "gateways", security(("HTTPBearer" = [])),
+    params(("gateway_id" = Uuid, Path)), responses((status = 200, body = OkResponse), (status = 409, description = "Boards still use the gateway")))]
+pub async fn delete_gateway(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<OkResponse>> {
+    gateways::delete(&app.store, &caller, id).await?;
+    Ok(Json(OkResponse::ok()))
+}

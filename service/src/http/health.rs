@@ -1,0 +1,90 @@
+//! Probes and metrics: `/health` and `/healthz` (alive, touch nothing), `/readyz` (database
+//! reachable, Redis reported, 503 once shutdown begins), `/metrics` (Prometheus text).
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::views::HealthStatus;
+use crate::app::AppState;
+
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = HealthStatus)))]
+pub async fn health() -> Json<HealthStatus> {
+    Json(HealthStatus { ok: true })
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = HealthStatus)))]
+pub async fn healthz() -> Json<HealthStatus> {
+    Json(HealthStatus { ok: true })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadinessChecks {
+    /// `ok`, `unreachable`, or `draining` when shutdown has begun.
+    pub database: String,
+    /// Present when Redis is configured: `ok` or `unreachable` (requests are still served).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    pub ok: bool,
+    pub checks: ReadinessChecks,
+}
+
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    responses((status = 200, body = Readiness), (status = 503, body = Readiness))
+)]
+pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
+    if app.shutdown.is_draining() {
+        let body = Readiness {
+            ok: false,
+            checks: ReadinessChecks {
+                database: "draining".to_owned(),
+                redis: None,
+            },
+        };
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
+    }
+    let (db, redis) = tokio::join!(
+        tokio::time::timeout(CHECK_TIMEOUT, app.store.ping()),
+        app.limiter.redis_reachable()
+    );
+    let db_ok = matches!(db, Ok(Ok(())));
+    if !db_ok {
+        tracing::warn!("readiness: database unreachable");
+    }
+    let label = |ok: bool| if ok { "ok" } else { "unreachable" }.to_owned();
+    let body = Readiness {
+        ok: db_ok,
+        checks: ReadinessChecks {
+            database: label(db_ok),
+            redis: redis.map(label),
+        },
+    };
+    let status = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body))
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        app.metrics.render(app.store.pool_stats()),
+    )
+}

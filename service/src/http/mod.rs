@@ -1,0 +1,262 @@
+//! The HTTP surface: routes, the OpenAPI document, and the middleware every response goes
+//! through. Handlers parse input, call one action and render the result.
+
+pub mod agent_api;
+pub mod agents;
+pub mod boards;
+pub mod error;
+pub mod extract;
+pub mod gateways;
+pub mod health;
+pub mod request_id;
+pub mod tasks;
+pub mod users;
+pub mod views;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use opentelemetry::propagation::Extractor;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::app::AppState;
+use request_id::RequestId;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Mission Control API", description = "Control plane for fleets of AI agents and the humans who steer them."),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "health", description = "Probes and metrics"),
+        (name = "auth"), (name = "users"), (name = "organizations"), (name = "gateways"),
+        (name = "boards"), (name = "agents"), (name = "tasks"),
+        (name = "agent", description = "Endpoints for agents, authenticated with X-Agent-Token"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "HTTPBearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "AgentToken",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Agent-Token"))),
+        );
+    }
+}
+
+/// The OpenAPI document and the routes it describes.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(users::bootstrap))
+        .routes(routes!(users::get_me, users::update_me))
+        .routes(routes!(users::get_my_org))
+        .routes(routes!(gateways::list_gateways, gateways::create_gateway))
+        .routes(routes!(
+            gateways::get_gateway,
+            gateways::update_gateway,
+            gateways::delete_gateway
+        ))
+        .routes(routes!(boards::list_boards, boards::create_board))
+        .routes(routes!(boards::get_board, boards::update_board, boards::delete_board))
+        .routes(routes!(agents::list_agents, agents::create_agent))
+        .routes(routes!(agents::get_agent, agents::delete_agent))
+        .routes(routes!(agents::issue_agent_token))
+        .routes(routes!(tasks::list_tasks, tasks::create_task))
+        .routes(routes!(tasks::update_task, tasks::delete_task))
+        .routes(routes!(agent_api::agent_healthz))
+        .routes(routes!(agent_api::agent_heartbeat))
+        .routes(routes!(agent_api::agent_list_boards))
+        .routes(routes!(agent_api::agent_list_tasks))
+        .split_for_parts()
+}
+
+/// The generated OpenAPI document (also served at `/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The complete application: routes, docs, and middleware (outermost first): security
+/// headers, CORS, request id, request span + metrics, error bodies, panic guard, timeout,
+/// body limit.
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = api();
+    let config = state.config.clone();
+    let routes = routes
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .method_not_allowed_fallback(|| async { StatusCode::METHOD_NOT_ALLOWED });
+
+    let headers = &config.security_headers;
+    let mut security = Vec::new();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, &headers.x_content_type_options),
+        (header::X_FRAME_OPTIONS, &headers.x_frame_options),
+        (header::REFERRER_POLICY, &headers.referrer_policy),
+        (
+            HeaderName::from_static("permissions-policy"),
+            &headers.permissions_policy,
+        ),
+    ] {
+        if let Some(v) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            security.push(SetResponseHeaderLayer::if_not_present(name, v));
+        }
+    }
+
+    let cors = (!config.cors_origins.is_empty()).then(|| {
+        let origins: Vec<HeaderValue> = config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+                Method::OPTIONS,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                HeaderName::from_static("x-agent-token"),
+                HeaderName::from_static(request_id::HEADER),
+                HeaderName::from_static("last-event-id"),
+            ])
+            .expose_headers([
+                HeaderName::from_static(request_id::HEADER),
+                HeaderName::from_static("x-total-count"),
+                HeaderName::from_static("x-limit"),
+                HeaderName::from_static("x-offset"),
+                header::RETRY_AFTER,
+            ])
+            .max_age(std::time::Duration::from_secs(600))
+    });
+
+    let inner = ServiceBuilder::new()
+        .layer(middleware::from_fn(request_id::assign_request_id))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(error::error_envelope))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+
+    let mut app = routes.layer(inner).with_state(state);
+    if let Some(cors) = cors {
+        app = app.layer(cors);
+    }
+    for layer in security {
+        app = app.layer(layer);
+    }
+    app
+}
+
+struct HeaderExtractor<'a>(&'a axum::http::HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(HeaderName::as_str).collect()
+    }
+}
+
+/// One span per request, named by route template, continuing an incoming `traceparent`;
+/// request metrics; and one access log line.
+async fn observe(axum::extract::State(app): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.as_str().to_owned())
+        .unwrap_or_default();
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %format!("{method} {route}"),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = %method,
+        http.route = %route,
+        http.response.status_code = tracing::field::Empty,
+        request_id = %request_id,
+        client.address = %client,
+        trace_id = tracing::field::Empty,
+    );
+    if app.config.otel.is_some() {
+        let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(req.headers())));
+        let _ = span.set_parent(parent);
+        let trace_id = {
+            use opentelemetry::trace::TraceContextExt;
+            span.context().span().span_context().trace_id()
+        };
+        if trace_id != opentelemetry::trace::TraceId::INVALID {
+            span.record("trace_id", tracing::field::display(trace_id));
+        }
+    }
+
+    let in_flight = app.metrics.request_started();
+    let res = next.run(req).instrument(span.clone()).await;
+    drop(in_flight);
+    let status = res.status();
+    let elapsed = started.elapsed();
+    app.metrics
+        .request_finished(method.as_str(), &route, status.as_u16(), elapsed);
+    span.record("http.response.status_code", status.as_u16());
+    let _entered = span.enter();
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+        tracing::warn!(status = status.as_u16(), latency_ms, "request finished");
+    } else if status.is_client_error() {
+        tracing::info!(status = status.as_u16(), latency_ms, "request finished");
+    } else {
+        tracing::debug!(status = status.as_u16(), latency_ms, "request finished");
+    }
+    res
+}

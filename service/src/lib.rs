@@ -1,0 +1,93 @@
+//! Mission Control: the stateless HTTP API for fleets of AI agents.
+//!
+//! Layers point one way: `http` → `actions` → `store`/`bus`, all using `domain`.
+
+/// One function per user action; no HTTP types.
+pub mod actions;
+/// Application state and start-up.
+pub mod app;
+/// User and agent authentication.
+pub mod auth;
+/// Rate limiting across replicas (memory or Redis).
+pub mod bus;
+/// Configuration from the environment, typed and validated.
+pub mod config;
+/// Domain types and rules; pure.
+pub mod domain;
+/// Routes, extractors, error rendering and middleware.
+pub mod http;
+/// The storage seam (PostgreSQL or SQLite).
+pub mod store;
+/// Logs, traces and metrics.
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+pub use app::AppState;
+
+/// Serves `state` on `listener` until `shutdown` resolves; then readiness turns false,
+/// the listener closes, and in-flight requests get up to `SHUTDOWN_DRAIN_SECONDS` to finish.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let drain = state.config.shutdown_drain;
+    let app = http::router(state.clone());
+    let (begun_tx, begun_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal_state = state.clone();
+    let graceful = async move {
+        shutdown.await;
+        signal_state.shutdown.begin_draining();
+        tracing::info!(
+            drain_seconds = drain.as_secs_f64(),
+            "shutdown requested; draining in-flight requests"
+        );
+        let _ = begun_tx.send(());
+    };
+    let server =
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(graceful);
+    let deadline = async move {
+        if begun_rx.await.is_ok() {
+            tokio::time::sleep(drain).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!("drain deadline passed; closing remaining connections");
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// How long start-up waits for the first database answer before giving up on `migrate`.
+pub const MIGRATE_TIMEOUT: Duration = Duration::from_secs(60);

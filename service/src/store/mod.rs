@@ -1,0 +1,222 @@
+//! The storage seam: the only code that speaks SQL.
+//!
+//! One set of queries (`queries.rs`) is compiled twice, once per backend, with concrete
+//! types (`Postgres`, `Sqlite`), so both backends have exactly one behaviour. SQL that
+//! differs between them is a `const` in the backend module. Rows are plain structs filled by
+//! `FromRow`; callers get them or a [`StoreError`].
+
+mod rows;
+
+pub use rows::*;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use uuid::Uuid;
+
+use crate::config::DatabaseConfig;
+use crate::domain::tasks::{TaskPlan, TaskRuleError, TaskState, UpdateFacts};
+use crate::domain::{Page, Paged};
+
+/// Storage failures, classified once (see [`classify`]).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("row not found")]
+    NotFound,
+    #[error("constraint violated: {constraint}")]
+    Conflict { constraint: String },
+    #[error(transparent)]
+    Rule(#[from] TaskRuleError),
+    #[error("database unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("migration failed")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        classify(e)
+    }
+}
+
+/// Sorts a sqlx error into not-found, constraint conflict, or unavailable.
+fn classify(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(ref db)
+            if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() =>
+        {
+            StoreError::Conflict {
+                constraint: db.constraint().unwrap_or(db.message()).to_owned(),
+            }
+        }
+        other => StoreError::Unavailable(other),
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Decides a task update from the loaded task, its ordered dependencies and the facts around
+/// it; runs inside the update's transaction.
+pub type PlanFn = dyn Fn(&TaskState, &[Uuid], &UpdateFacts) -> Result<TaskPlan, TaskRuleError> + Sync;
+
+mod pg {
+    //! The PostgreSQL backend.
+    use super::*;
+    type Db = sqlx::Postgres;
+    /// Row lock taken on the board while its task graph changes.
+    const LOCK_FOR_UPDATE: &str = " FOR UPDATE";
+    const BEGIN_WRITE: &str = "BEGIN";
+    static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+    include!("queries.rs");
+}
+
+mod lite {
+    //! The SQLite backend (embedded, zero setup).
+    use super::*;
+    type Db = sqlx::Sqlite;
+    /// SQLite has no row locks; `BEGIN IMMEDIATE` takes the write lock up front instead.
+    const LOCK_FOR_UPDATE: &str = "";
+    const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+    static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+    include!("queries.rs");
+}
+
+/// A database, PostgreSQL or SQLite, picked from `DATABASE_URL` at start.
+#[derive(Clone)]
+pub enum Store {
+    Postgres(pg::Backend),
+    Sqlite(lite::Backend),
+}
+
+/// Pool figures for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl Store {
+    /// Connects (lazily for PostgreSQL, so a down database does not stop the process) and
+    /// returns the store. SQLite creates its file and directory.
+    pub async fn connect(config: &DatabaseConfig, max_connections: u32) -> StoreResult<Self> {
+        match config {
+            DatabaseConfig::Postgres { url } => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_lazy(url.expose())?;
+                Ok(Store::Postgres(pg::Backend::new(pool, max_connections)))
+            }
+            DatabaseConfig::Sqlite { path } => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
+                }
+                let options = SqliteConnectOptions::from_str("sqlite:")?
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await?;
+                Ok(Store::Sqlite(lite::Backend::new(pool, max_connections)))
+            }
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Postgres(_) => "postgres",
+            Store::Sqlite(_) => "sqlite",
+        }
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Store::Postgres(b) => b.pool_stats(),
+            Store::Sqlite(b) => b.pool_stats(),
+        }
+    }
+}
+
+/// Forwards each listed method to the backend in use.
+macro_rules! delegate {
+    ($( $(#[$doc:meta])* pub async fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty; )*) => {
+        impl Store {
+            $(
+                $(#[$doc])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        Store::Postgres(b) => b.$name($($arg),*).await,
+                        Store::Sqlite(b) => b.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+delegate! {
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> StoreResult<()>;
+    /// A cheap round trip for readiness.
+    pub async fn ping(&self) -> StoreResult<()>;
+    /// Reads a named instance secret, creating it from `candidate` when absent (first writer wins).
+    pub async fn instance_secret(&self, name: &str, candidate: &str) -> StoreResult<String>;
+
+    pub async fn find_user_context(&self, clerk_user_id: &str) -> StoreResult<Option<UserContext>>;
+    /// Creates the user (if new), its personal organization and membership when it has none,
+    /// and fixes a dangling active organization.
+    pub async fn provision_user(&self, user: &NewUser) -> StoreResult<UserContext>;
+    pub async fn update_user(&self, user_id: Uuid, patch: &UserPatch) -> StoreResult<UserRow>;
+    pub async fn get_organization(&self, id: Uuid) -> StoreResult<Option<OrganizationRow>>;
+    /// Per-board grant of a member: `(can_read, can_write)`.
+    pub async fn board_grant(&self, member_id: Uuid, board_id: Uuid) -> StoreResult<Option<(bool, bool)>>;
+
+    pub async fn list_gateways(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<GatewayRow>>;
+    pub async fn insert_gateway(&self, row: &GatewayRow) -> StoreResult<()>;
+    pub async fn get_gateway(&self, organization_id: Uuid, id: Uuid) -> StoreResult<Option<GatewayRow>>;
+    pub async fn update_gateway(&self, row: &GatewayRow) -> StoreResult<()>;
+    /// Deletes a gateway with its own (board-less) agents; refused with a conflict while
+    /// boards still use it.
+    pub async fn delete_gateway(&self, organization_id: Uuid, id: Uuid) -> StoreResult<bool>;
+
+    pub async fn list_boards(&self, filter: &BoardFilter, page: Page) -> StoreResult<Paged<BoardRow>>;
+    pub async fn insert_board(&self, row: &BoardRow) -> StoreResult<()>;
+    pub async fn get_board(&self, id: Uuid) -> StoreResult<Option<BoardRow>>;
+    pub async fn board_group_exists(&self, organization_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    pub async fn update_board(&self, row: &BoardRow) -> StoreResult<()>;
+    /// Deletes a board and everything that hangs off it, in one transaction.
+    pub async fn delete_board(&self, id: Uuid) -> StoreResult<bool>;
+
+    pub async fn list_agents(&self, filter: &AgentFilter, page: Page) -> StoreResult<Paged<AgentRow>>;
+    pub async fn insert_agent(&self, row: &AgentRow) -> StoreResult<()>;
+    pub async fn get_agent(&self, id: Uuid) -> StoreResult<Option<AgentRow>>;
+    pub async fn agent_name_taken(&self, organization_id: Uuid, board_id: Option<Uuid>, name: &str) -> StoreResult<bool>;
+    /// Deletes an agent: its in-progress tasks go back to the inbox, other tasks are
+    /// unassigned, activity references are nulled.
+    pub async fn delete_agent(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<bool>;
+    pub async fn set_agent_token_hash(&self, id: Uuid, hash: &str, now: NaiveDateTime) -> StoreResult<bool>;
+    pub async fn find_agent_by_token_hash(&self, hash: &str) -> StoreResult<Option<AgentRow>>;
+    /// Marks the agent online and seen now, and records an `agent.heartbeat` activity row.
+    pub async fn record_heartbeat(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<AgentRow>;
+
+    pub async fn list_tasks(&self, board_id: Uuid, filter: &TaskFilter, page: Page) -> StoreResult<Paged<TaskView>>;
+    pub async fn get_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<Option<TaskView>>;
+    /// Creates a task with its dependencies and tags after checking them against the board.
+    pub async fn create_task(&self, task: &NewTask) -> StoreResult<TaskView>;
+    /// Loads the task and its facts under the board's write lock, asks `plan` what to write,
+    /// writes it and the activity row, all in one transaction.
+    pub async fn update_task(&self, update: &TaskUpdate, plan: &PlanFn) -> StoreResult<TaskView>;
+    /// Deletes a task with its activity, links, edges, tags and values.
+    pub async fn delete_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<bool>;
+}

@@ -1,0 +1,224 @@
+//! Row types filled by `FromRow` on either backend, and the inputs of writes.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrganizationRow {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub clerk_user_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub preferred_name: Option<String>,
+    pub pronouns: Option<String>,
+    pub timezone: Option<String>,
+    pub notes: Option<String>,
+    pub context: Option<String>,
+    pub is_super_admin: bool,
+    pub active_organization_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub role: String,
+    pub all_boards_read: bool,
+    pub all_boards_write: bool,
+}
+
+/// A user and their membership in their active organization.
+#[derive(Debug, Clone)]
+pub struct UserContext {
+    pub user: UserRow,
+    pub member: Option<MemberRow>,
+}
+
+/// Who is signing in, as the identity provider describes them.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub clerk_user_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Profile fields; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    pub name: Option<Option<String>>,
+    pub preferred_name: Option<Option<String>>,
+    pub pronouns: Option<Option<String>>,
+    pub timezone: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    pub context: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GatewayRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub url: String,
+    pub token: Option<String>,
+    pub workspace_root: String,
+    pub disable_device_pairing: bool,
+    pub allow_insecure_tls: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BoardRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub gateway_id: Option<Uuid>,
+    pub board_group_id: Option<Uuid>,
+    pub board_type: String,
+    pub objective: Option<String>,
+    pub success_metrics: Option<Json<Value>>,
+    pub target_date: Option<NaiveDateTime>,
+    pub goal_confirmed: bool,
+    pub goal_source: Option<String>,
+    pub require_approval_for_done: bool,
+    pub require_review_before_done: bool,
+    pub comment_required_for_review: bool,
+    pub block_status_changes_with_pending_approval: bool,
+    pub only_lead_can_change_status: bool,
+    pub max_agents: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Which boards to list.
+#[derive(Debug, Clone, Default)]
+pub struct BoardFilter {
+    pub organization_id: Uuid,
+    pub gateway_id: Option<Uuid>,
+    pub board_group_id: Option<Uuid>,
+    /// Only boards this member has a per-board read grant on (members without blanket access).
+    pub granted_to_member: Option<Uuid>,
+    /// Only this board (a board-bound agent's view).
+    pub only_board: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgentRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub board_id: Option<Uuid>,
+    pub gateway_id: Option<Uuid>,
+    pub name: String,
+    pub status: String,
+    pub openclaw_session_id: Option<String>,
+    pub heartbeat_config: Option<Json<Value>>,
+    pub identity_profile: Option<Json<Value>>,
+    pub identity_template: Option<String>,
+    pub soul_template: Option<String>,
+    pub last_seen_at: Option<NaiveDateTime>,
+    pub is_board_lead: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AgentFilter {
+    pub organization_id: Uuid,
+    pub board_id: Option<Uuid>,
+    pub gateway_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TaskRow {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub priority: String,
+    pub due_at: Option<NaiveDateTime>,
+    pub in_progress_at: Option<NaiveDateTime>,
+    pub previous_in_progress_at: Option<NaiveDateTime>,
+    pub created_by_user_id: Option<Uuid>,
+    pub assigned_agent_id: Option<Uuid>,
+    pub auto_created: bool,
+    pub auto_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TagRef {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub color: String,
+}
+
+/// A task with what its read model joins: dependencies (in creation order) with the ones
+/// not done yet, tags, and custom field values with board defaults merged in.
+#[derive(Debug, Clone)]
+pub struct TaskView {
+    pub task: TaskRow,
+    pub depends_on_task_ids: Vec<Uuid>,
+    pub blocked_by_task_ids: Vec<Uuid>,
+    pub tags: Vec<TagRef>,
+    pub custom_field_values: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// Any of these statuses (empty = all).
+    pub statuses: Vec<String>,
+    pub assigned_agent_id: Option<Uuid>,
+    pub unassigned: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub organization_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub priority: String,
+    pub due_at: Option<NaiveDateTime>,
+    pub created_by_user_id: Option<Uuid>,
+    pub assigned_agent_id: Option<Uuid>,
+    pub depends_on_task_ids: Vec<Uuid>,
+    pub tag_ids: Vec<Uuid>,
+    pub actor_agent_id: Option<Uuid>,
+    pub now: NaiveDateTime,
+}
+
+/// The non-workflow fields of an update plus who acts; workflow fields go through the plan.
+#[derive(Debug, Clone, Default)]
+pub struct TaskUpdate {
+    pub board_id: Uuid,
+    pub organization_id: Uuid,
+    pub task_id: Uuid,
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub priority: Option<String>,
+    pub due_at: Option<Option<NaiveDateTime>>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    pub comment: Option<String>,
+    pub actor_agent_id: Option<Uuid>,
+    pub now: NaiveDateTime,
+}
