@@ -91,7 +91,6 @@ pub async fn run(
         .with_identity(&opts.identity)
         .with_duration(opts.lease_duration)
         .with_grace(opts.lease_grace)
-        .with_field_manager(format!("{}-lease", names::FIELD_MANAGER))
         .build()
         .await
         .context("setting up the leader-election Lease")?;
