@@ -29,11 +29,7 @@ impl Context {
     ///
     /// # Errors
     /// Fails when the HTTP client cannot be built (no TLS provider installed).
-    pub fn new(
-        client: Client,
-        metrics: Arc<Metrics>,
-        instance: Option<String>,
-    ) -> Result<Self, reqwest::Error> {
+    pub fn new(client: Client, metrics: Arc<Metrics>, instance: Option<String>) -> Result<Self, reqwest::Error> {
         let reporter = Reporter {
             controller: names::CONTROLLER_NAME.into(),
             instance,
@@ -53,10 +49,7 @@ impl Context {
 
     /// Record a failure of `key` and return how long to wait: 5 s doubling up to 5 min.
     pub fn backoff(&self, key: &str) -> Duration {
-        let mut failures = self
-            .failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let n = failures.entry(key.to_string()).or_insert(0);
         *n = n.saturating_add(1);
         let secs = 5u64.saturating_mul(1u64 << (*n - 1).min(6)).min(300);
@@ -65,10 +58,7 @@ impl Context {
 
     /// Forget the failures of `key` after a successful reconcile.
     pub fn reset_backoff(&self, key: &str) {
-        let mut failures = self
-            .failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         failures.remove(key);
     }
 }

@@ -55,13 +55,8 @@ enum Stop {
 /// # Errors
 /// Client, bind or lease errors at start, and losing the Lease (so that the pod restarts as a
 /// follower).
-pub async fn run(
-    opts: RunOptions,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let client = Client::try_default()
-        .await
-        .context("building the Kubernetes client")?;
+pub async fn run(opts: RunOptions, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let client = Client::try_default().await.context("building the Kubernetes client")?;
     let metrics = Arc::new(Metrics::default());
     let health = Arc::new(Health {
         ready: false.into(),
@@ -178,10 +173,7 @@ pub async fn run(
 }
 
 fn managed() -> watcher::Config {
-    watcher::Config::default().labels(&format!(
-        "app.kubernetes.io/managed-by={}",
-        names::FIELD_MANAGER
-    ))
+    watcher::Config::default().labels(&format!("app.kubernetes.io/managed-by={}", names::FIELD_MANAGER))
 }
 
 fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
@@ -196,10 +188,7 @@ where
 }
 
 /// `MissionControl`s in `store` that read the Secret `secret` (by reference or ownership).
-pub fn secret_dependents(
-    store: &Store<MissionControl>,
-    secret: &Secret,
-) -> Vec<ObjectRef<MissionControl>> {
+pub fn secret_dependents(store: &Store<MissionControl>, secret: &Secret) -> Vec<ObjectRef<MissionControl>> {
     let namespace = secret.namespace().unwrap_or_default();
     let name = secret.name_any();
     store
@@ -211,9 +200,7 @@ pub fn secret_dependents(
                 .owner_references()
                 .iter()
                 .any(|o| o.kind == "MissionControl" && Some(&o.uid) == mc.uid().as_ref());
-            owned
-                || validate::spec(mc)
-                    .is_ok_and(|v| v.referenced_secrets().iter().any(|r| r.name == name))
+            owned || validate::spec(mc).is_ok_and(|v| v.referenced_secrets().iter().any(|r| r.name == name))
         })
         .map(|mc| ObjectRef::from_obj(mc.as_ref()))
         .collect()
@@ -221,11 +208,8 @@ pub fn secret_dependents(
 
 /// The controller with all its watches (not yet running).
 pub fn controller(client: Client, namespace: Option<&str>) -> Controller<MissionControl> {
-    let controller = Controller::new(
-        api::<MissionControl>(&client, namespace),
-        watcher::Config::default(),
-    )
-    .with_config(ControllerConfig::default().concurrency(4));
+    let controller = Controller::new(api::<MissionControl>(&client, namespace), watcher::Config::default())
+        .with_config(ControllerConfig::default().concurrency(4));
     let store = controller.store();
     controller
         .owns(api::<Deployment>(&client, namespace), managed())

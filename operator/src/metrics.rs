@@ -52,16 +52,8 @@ impl Default for Metrics {
             "Duration of a reconcile",
             duration.clone(),
         );
-        registry.register(
-            "leader",
-            "1 while this replica holds the leader Lease",
-            leader.clone(),
-        );
-        registry.register(
-            "applies",
-            "Server-side apply requests sent",
-            applies.clone(),
-        );
+        registry.register("leader", "1 while this replica holds the leader Lease", leader.clone());
+        registry.register("applies", "Server-side apply requests sent", applies.clone());
         Self {
             registry,
             reconciles,

@@ -34,14 +34,8 @@ pub const RUN_AS_USER: i64 = 65532;
 /// Labels that select the pods of one installation.
 pub fn selector_labels(instance: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
-        (
-            "app.kubernetes.io/name".to_string(),
-            "mission-control".to_string(),
-        ),
-        (
-            "app.kubernetes.io/instance".to_string(),
-            instance.to_string(),
-        ),
+        ("app.kubernetes.io/name".to_string(), "mission-control".to_string()),
+        ("app.kubernetes.io/instance".to_string(), instance.to_string()),
     ])
 }
 
@@ -76,9 +70,7 @@ fn label_value(value: &str) -> String {
         })
         .take(63)
         .collect();
-    cleaned
-        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
-        .to_string()
+    cleaned.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_string()
 }
 
 /// Object names derived from the `MissionControl` name.

@@ -58,40 +58,23 @@ async fn run(mc: &MissionControl, ctx: &Context) -> Result<Action, Error> {
         Ok(valid) => valid,
         Err(invalid) => {
             tracing::warn!(mc = %key(mc), reason = invalid.reason, message = %invalid.message, "invalid spec");
-            let next = status::problem(
-                mc.status.as_ref(),
-                generation,
-                &name,
-                &invalid,
-                Timestamp::now(),
-            );
+            let next = status::problem(mc.status.as_ref(), generation, &name, &invalid, Timestamp::now());
             status::write(ctx, mc, next).await?;
             return Ok(Action::await_change());
         }
     };
     let observed = observe::children(&ctx.client, &valid).await?;
-    let mut secrets = match validate::secrets(
-        &valid,
-        &observed.user_secrets,
-        observed.token_secret.as_ref(),
-    ) {
+    let mut secrets = match validate::secrets(&valid, &observed.user_secrets, observed.token_secret.as_ref()) {
         Ok(values) => values,
         Err(invalid) => {
             tracing::warn!(mc = %key(mc), reason = invalid.reason, message = %invalid.message, "secrets not usable");
-            let next = status::problem(
-                mc.status.as_ref(),
-                generation,
-                &name,
-                &invalid,
-                Timestamp::now(),
-            );
+            let next = status::problem(mc.status.as_ref(), generation, &name, &invalid, Timestamp::now());
             status::write(ctx, mc, next).await?;
             return Ok(Action::requeue(SECRETS_RETRY_INTERVAL));
         }
     };
     if valid.credentials == Credentials::GeneratedToken {
-        secrets.local_token =
-            Some(apply::token(ctx, mc, &valid, observed.token_secret.as_ref()).await?);
+        secrets.local_token = Some(apply::token(ctx, mc, &valid, observed.token_secret.as_ref()).await?);
     }
     let desired = build::desired(mc, &valid, &secrets);
     let config_hash = desired.config_hash.clone();

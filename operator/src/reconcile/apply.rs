@@ -63,10 +63,7 @@ where
 
 async fn delete_if_present<K>(client: &Client, namespace: &str, name: &str) -> Result<(), Error>
 where
-    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + Debug
-        + DeserializeOwned,
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope> + Clone + Debug + DeserializeOwned,
 {
     let api: Api<K> = Api::namespaced(client.clone(), namespace);
     match api.delete(name, &DeleteParams::background()).await {
@@ -145,11 +142,7 @@ fn migration_state(job: &Job) -> Migration {
         .into_iter()
         .find(|c| c.type_ == "Failed" && c.status == "True");
     match failed {
-        Some(c) => Migration::Failed(
-            c.message
-                .or(c.reason)
-                .unwrap_or_else(|| "the Job failed".into()),
-        ),
+        Some(c) => Migration::Failed(c.message.or(c.reason).unwrap_or_else(|| "the Job failed".into())),
         None => Migration::Running,
     }
 }
@@ -184,9 +177,7 @@ pub async fn all(
         }
     };
     let deployment = match migration {
-        Migration::InPod | Migration::Succeeded => {
-            Some(apply(client, ns, &desired.deployment, m).await?)
-        }
+        Migration::InPod | Migration::Succeeded => Some(apply(client, ns, &desired.deployment, m).await?),
         Migration::Running | Migration::Failed(_) => existing,
     };
 
@@ -203,10 +194,7 @@ pub async fn all(
         Some(ingress) => drop(apply(client, ns, ingress, m).await?),
         None => delete_if_present::<Ingress>(client, ns, &workload).await?,
     }
-    Ok(Applied {
-        deployment,
-        migration,
-    })
+    Ok(Applied { deployment, migration })
 }
 
 /// Set the `mission-control.dev/ready` condition of every pod: True only when the pod runs the
@@ -215,11 +203,7 @@ pub async fn all(
 ///
 /// # Errors
 /// API errors.
-pub async fn readiness_gates(
-    ctx: &Context,
-    valid: &Valid,
-    config_hash: &str,
-) -> Result<bool, Error> {
+pub async fn readiness_gates(ctx: &Context, valid: &Valid, config_hash: &str) -> Result<bool, Error> {
     let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &valid.namespace);
     let list = pods
         .list(&ListParams::default().labels(&names::selector_string(&valid.name)))
@@ -239,10 +223,7 @@ pub async fn readiness_gates(
             .iter()
             .find(|c| c.type_ == names::READINESS_GATE)
             .map(|c| c.status.clone());
-        let pod_hash = pod
-            .annotations()
-            .get(names::CONFIG_HASH_ANNOTATION)
-            .map(String::as_str);
+        let pod_hash = pod.annotations().get(names::CONFIG_HASH_ANNOTATION).map(String::as_str);
         let containers_ready = conditions
             .iter()
             .any(|c| c.type_ == "ContainersReady" && c.status == "True");
@@ -279,12 +260,8 @@ pub async fn readiness_gates(
                     "lastTransitionTime": Timestamp::now().to_string(),
                 }]}
             });
-            pods.patch_status(
-                &pod.name_any(),
-                &PatchParams::default(),
-                &Patch::Strategic(&patch),
-            )
-            .await?;
+            pods.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Strategic(&patch))
+                .await?;
         }
     }
     Ok(all_ready)

@@ -3,26 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
-};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
-    MetricTarget, ResourceMetricSource,
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
+    ResourceMetricSource,
 };
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EmptyDirVolumeSource,
-    EnvFromSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler,
-    LocalObjectReference, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimVolumeSource, PodReadinessGate, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, SeccompProfile, SecretKeySelector, SecurityContext, Service,
-    ServicePort, ServiceSpec, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
-    VolumeResourceRequirements,
+    Capabilities, ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource, EnvVar,
+    EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler, LocalObjectReference, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodReadinessGate, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, SeccompProfile, SecretKeySelector, SecurityContext, Service, ServicePort, ServiceSpec,
+    SleepAction, TopologySpreadConstraint, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec as K8sIngressSpec, IngressTLS, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend,
+    IngressSpec as K8sIngressSpec, IngressTLS, ServiceBackendPort,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -87,11 +83,7 @@ pub fn desired(mc: &MissionControl, valid: &Valid, secrets: &SecretValues) -> De
 
 /// The complete environment the service container sees: ConfigMap keys plus Secret values.
 /// This is the contract with `mission_control::config::Config`.
-pub fn rendered_env(
-    mc: &MissionControl,
-    valid: &Valid,
-    secrets: &SecretValues,
-) -> BTreeMap<String, String> {
+pub fn rendered_env(mc: &MissionControl, valid: &Valid, secrets: &SecretValues) -> BTreeMap<String, String> {
     let mut env = config_data(mc, valid);
     let pairs = [
         ("LOCAL_AUTH_TOKEN", &secrets.local_token),
@@ -121,10 +113,7 @@ pub fn config_data(mc: &MissionControl, valid: &Valid) -> BTreeMap<String, Strin
     put("DB_AUTO_MIGRATE", "false".into());
     put("LOG_LEVEL", s.log_level.as_str().into());
     put("LOG_FORMAT", "json".into());
-    put(
-        "SHUTDOWN_DRAIN_SECONDS",
-        s.shutdown_drain_seconds.to_string(),
-    );
+    put("SHUTDOWN_DRAIN_SECONDS", s.shutdown_drain_seconds.to_string());
     match s.auth.mode {
         AuthMode::Local => put("AUTH_MODE", "local".into()),
         AuthMode::Clerk => {
@@ -144,12 +133,7 @@ pub fn config_data(mc: &MissionControl, valid: &Valid) -> BTreeMap<String, Strin
     }
     put(
         "RATE_LIMIT_BACKEND",
-        if valid.redis.is_some() {
-            "redis"
-        } else {
-            "memory"
-        }
-        .into(),
+        if valid.redis.is_some() { "redis" } else { "memory" }.into(),
     );
     if !s.trusted_proxies.is_empty() {
         put("TRUSTED_PROXIES", s.trusted_proxies.join(","));
@@ -159,10 +143,7 @@ pub fn config_data(mc: &MissionControl, valid: &Valid) -> BTreeMap<String, Strin
     }
     if let Some(h) = &s.security_headers {
         let headers = [
-            (
-                "SECURITY_HEADER_X_CONTENT_TYPE_OPTIONS",
-                &h.x_content_type_options,
-            ),
+            ("SECURITY_HEADER_X_CONTENT_TYPE_OPTIONS", &h.x_content_type_options),
             ("SECURITY_HEADER_X_FRAME_OPTIONS", &h.x_frame_options),
             ("SECURITY_HEADER_REFERRER_POLICY", &h.referrer_policy),
             ("SECURITY_HEADER_PERMISSIONS_POLICY", &h.permissions_policy),
@@ -180,9 +161,7 @@ pub fn config_data(mc: &MissionControl, valid: &Valid) -> BTreeMap<String, Strin
             put("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.clone());
             put(
                 "OTEL_SERVICE_NAME",
-                t.service_name
-                    .clone()
-                    .unwrap_or_else(|| "mission-control".into()),
+                t.service_name.clone().unwrap_or_else(|| "mission-control".into()),
             );
             if let Some(p) = t.protocol {
                 put("OTEL_EXPORTER_OTLP_PROTOCOL", p.as_str().into());
@@ -351,11 +330,7 @@ fn container_env(valid: &Valid) -> (Vec<EnvFromSource>, Vec<EnvVar>) {
     let mut env = Vec::new();
     match &valid.credentials {
         Credentials::GeneratedToken => {
-            env.push(secret_env(
-                "LOCAL_AUTH_TOKEN",
-                &names.token_secret(),
-                names::TOKEN_KEY,
-            ));
+            env.push(secret_env("LOCAL_AUTH_TOKEN", &names.token_secret(), names::TOKEN_KEY));
         }
         Credentials::ExistingToken(r) => env.push(secret_env("LOCAL_AUTH_TOKEN", &r.name, &r.key)),
         Credentials::Clerk(r) => env.push(secret_env("CLERK_SECRET_KEY", &r.name, &r.key)),
@@ -472,8 +447,7 @@ fn deployment(mc: &MissionControl, valid: &Valid, config_hash: &str) -> Deployme
         volume_mounts: Some(volume_mounts()),
         ..Container::default()
     };
-    let init_containers =
-        matches!(valid.database, Database::Sqlite).then(|| vec![migrate_container(mc, valid)]);
+    let init_containers = matches!(valid.database, Database::Sqlite).then(|| vec![migrate_container(mc, valid)]);
     let spread = s.topology_spread_constraints.clone().unwrap_or_else(|| {
         vec![TopologySpreadConstraint {
             max_skew: 1,
@@ -523,9 +497,7 @@ fn deployment(mc: &MissionControl, valid: &Valid, config_hash: &str) -> Deployme
                         condition_type: names::READINESS_GATE.into(),
                     }]),
                     security_context: Some(pod_security()),
-                    termination_grace_period_seconds: Some(
-                        i64::from(drain) + pre_stop_seconds + 20,
-                    ),
+                    termination_grace_period_seconds: Some(i64::from(drain) + pre_stop_seconds + 20),
                     node_selector: (!s.node_selector.is_empty()).then(|| s.node_selector.clone()),
                     tolerations: (!s.tolerations.is_empty()).then(|| s.tolerations.clone()),
                     affinity: s.affinity.clone(),
@@ -549,10 +521,7 @@ fn data_claim(mc: &MissionControl, valid: &Valid) -> PersistentVolumeClaim {
             access_modes: Some(vec!["ReadWriteOnce".into()]),
             storage_class_name: storage.storage_class_name,
             resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([(
-                    "storage".to_string(),
-                    Quantity(storage.size),
-                )])),
+                requests: Some(BTreeMap::from([("storage".to_string(), Quantity(storage.size))])),
                 ..VolumeResourceRequirements::default()
             }),
             ..PersistentVolumeClaimSpec::default()
@@ -571,10 +540,7 @@ fn migration_job(mc: &MissionControl, valid: &Valid, secrets: &SecretValues) -> 
     let mut job_labels = metadata.labels.clone().unwrap_or_default();
     // The migration pod must not match the Service selector.
     job_labels.remove("app.kubernetes.io/name");
-    job_labels.insert(
-        "app.kubernetes.io/name".into(),
-        "mission-control-migration".into(),
-    );
+    job_labels.insert("app.kubernetes.io/name".into(), "mission-control-migration".into());
     Job {
         metadata,
         spec: Some(JobSpec {
@@ -591,10 +557,8 @@ fn migration_job(mc: &MissionControl, valid: &Valid, secrets: &SecretValues) -> 
                     enable_service_links: Some(false),
                     containers: vec![migrate_container(mc, valid)],
                     security_context: Some(pod_security()),
-                    node_selector: (!mc.spec.node_selector.is_empty())
-                        .then(|| mc.spec.node_selector.clone()),
-                    tolerations: (!mc.spec.tolerations.is_empty())
-                        .then(|| mc.spec.tolerations.clone()),
+                    node_selector: (!mc.spec.node_selector.is_empty()).then(|| mc.spec.node_selector.clone()),
+                    tolerations: (!mc.spec.tolerations.is_empty()).then(|| mc.spec.tolerations.clone()),
                     image_pull_secrets: pull_secrets(mc),
                     volumes: Some(volumes(valid)),
                     ..PodSpec::default()

@@ -12,13 +12,7 @@ pub const SECRETS_READY: &str = "SecretsReady";
 pub const MIGRATIONS_COMPLETE: &str = "MigrationsComplete";
 
 /// All condition types, in the order they are written.
-pub const CONDITION_TYPES: [&str; 5] = [
-    READY,
-    PROGRESSING,
-    DEGRADED,
-    SECRETS_READY,
-    MIGRATIONS_COMPLETE,
-];
+pub const CONDITION_TYPES: [&str; 5] = [READY, PROGRESSING, DEGRADED, SECRETS_READY, MIGRATIONS_COMPLETE];
 
 /// The spec breaks a rule; fix the resource.
 pub const INVALID_SPEC: &str = "InvalidSpec";

@@ -52,12 +52,7 @@ struct Cond {
     message: String,
 }
 
-fn cond(
-    type_: &'static str,
-    status: bool,
-    reason: &'static str,
-    message: impl Into<String>,
-) -> Cond {
+fn cond(type_: &'static str, status: bool, reason: &'static str, message: impl Into<String>) -> Cond {
     Cond {
         type_,
         status,
@@ -68,12 +63,7 @@ fn cond(
 
 /// Merge new condition values into the previous ones: `lastTransitionTime` moves only when the
 /// status changes; conditions not mentioned are kept as they were.
-fn merge(
-    previous: &[Condition],
-    updates: Vec<Cond>,
-    generation: Option<i64>,
-    now: Timestamp,
-) -> Vec<Condition> {
+fn merge(previous: &[Condition], updates: Vec<Cond>, generation: Option<i64>, now: Timestamp) -> Vec<Condition> {
     let mut out: Vec<Condition> = Vec::new();
     for type_ in r::CONDITION_TYPES {
         let old = previous.iter().find(|c| c.type_ == type_);
@@ -104,20 +94,11 @@ fn merge(
 }
 
 /// Status of a reconcile that got as far as applying; pure.
-pub fn compute(
-    previous: Option<&MissionControlStatus>,
-    obs: &Observation<'_>,
-    now: Timestamp,
-) -> MissionControlStatus {
-    let prev_conditions = previous
-        .map(|p| p.conditions.as_slice())
-        .unwrap_or_default();
+pub fn compute(previous: Option<&MissionControlStatus>, obs: &Observation<'_>, now: Timestamp) -> MissionControlStatus {
+    let prev_conditions = previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
     let dep_spec_replicas = obs.deployment.and_then(|d| d.spec.replicas);
     let desired = obs.valid.replicas.or(dep_spec_replicas).unwrap_or(0);
-    let dep_status = obs
-        .deployment
-        .and_then(|d| d.status.clone())
-        .unwrap_or_default();
+    let dep_status = obs.deployment.and_then(|d| d.status.clone()).unwrap_or_default();
     let replicas = dep_status.replicas.unwrap_or(0);
     let ready = dep_status.ready_replicas.unwrap_or(0);
     let updated = dep_status.updated_replicas.unwrap_or(0);
@@ -128,21 +109,13 @@ pub fn compute(
         (None, _) => true,
         (Some(_), None) => false,
     };
-    let stuck = dep_status
-        .conditions
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .any(|c| {
-            c.type_.as_deref() == Some("Progressing")
-                && c.status.as_deref() == Some("False")
-                && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
-        });
-    let rolled_out = obs.deployment.is_some()
-        && dep_caught_up
-        && updated >= desired
-        && replicas <= desired
-        && ready >= desired;
+    let stuck = dep_status.conditions.as_deref().unwrap_or_default().iter().any(|c| {
+        c.type_.as_deref() == Some("Progressing")
+            && c.status.as_deref() == Some("False")
+            && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+    });
+    let rolled_out =
+        obs.deployment.is_some() && dep_caught_up && updated >= desired && replicas <= desired && ready >= desired;
 
     let migrations = match &obs.migration {
         Migration::InPod => cond(
@@ -229,12 +202,7 @@ pub fn compute(
             r::ROLLOUT_STUCK,
             "The Deployment exceeded its progress deadline",
         ),
-        _ => cond(
-            r::DEGRADED,
-            false,
-            r::AS_EXPECTED,
-            "Nothing needs attention",
-        ),
+        _ => cond(r::DEGRADED, false, r::AS_EXPECTED, "Nothing needs attention"),
     };
     let ready_cond = if let Migration::Failed(_) = obs.migration {
         cond(
@@ -251,12 +219,7 @@ pub fn compute(
         };
         cond(r::READY, false, reason, "No pod serves yet")
     } else if desired == 0 {
-        cond(
-            r::READY,
-            false,
-            r::SCALED_TO_ZERO,
-            "Scaled to zero replicas",
-        )
+        cond(r::READY, false, r::SCALED_TO_ZERO, "Scaled to zero replicas")
     } else if rolled_out {
         cond(
             r::READY,
@@ -318,12 +281,7 @@ pub fn problem(
         ),
     ];
     if is_secret {
-        updates.push(cond(
-            r::SECRETS_READY,
-            false,
-            invalid.reason,
-            invalid.message.clone(),
-        ));
+        updates.push(cond(r::SECRETS_READY, false, invalid.reason, invalid.message.clone()));
     }
     status.conditions = merge(&status.conditions, updates, generation, now);
     status.observed_generation = generation;
@@ -370,13 +328,8 @@ pub struct Transition {
 }
 
 /// Conditions whose status or reason changed between two statuses; pure.
-pub fn transitions(
-    previous: Option<&MissionControlStatus>,
-    next: &MissionControlStatus,
-) -> Vec<Transition> {
-    let prev = previous
-        .map(|p| p.conditions.as_slice())
-        .unwrap_or_default();
+pub fn transitions(previous: Option<&MissionControlStatus>, next: &MissionControlStatus) -> Vec<Transition> {
+    let prev = previous.map(|p| p.conditions.as_slice()).unwrap_or_default();
     next.conditions
         .iter()
         .filter(|c| {
@@ -407,11 +360,7 @@ pub fn transitions(
 ///
 /// # Errors
 /// API errors of the status patch; Event failures are logged, not returned.
-pub async fn write(
-    ctx: &Context,
-    mc: &MissionControl,
-    next: MissionControlStatus,
-) -> Result<(), Error> {
+pub async fn write(ctx: &Context, mc: &MissionControl, next: MissionControlStatus) -> Result<(), Error> {
     let previous = mc.status.as_ref();
     if previous == Some(&next) {
         return Ok(());
@@ -423,13 +372,14 @@ pub async fn write(
         "kind": "MissionControl",
         "status": next,
     });
-    api.patch_status(
-        &mc.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await?;
+    api.patch_status(&mc.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
+        .await?;
+    // One Event per reason: conditions that change together for one cause make one Event.
+    let mut seen = std::collections::BTreeSet::new();
     for t in transitions(previous, &next) {
+        if !seen.insert(t.reason.clone()) {
+            continue;
+        }
         let event = Event {
             type_: if t.warning {
                 EventType::Warning

@@ -149,12 +149,7 @@ pub fn spec(mc: &MissionControl) -> Result<Valid, Invalid> {
                 ));
             }
         },
-        AuthMode::Local => match s
-            .auth
-            .local
-            .as_ref()
-            .and_then(|l| l.token_secret_ref.clone())
-        {
+        AuthMode::Local => match s.auth.local.as_ref().and_then(|l| l.token_secret_ref.clone()) {
             Some(r) => Credentials::ExistingToken(r),
             None => Credentials::GeneratedToken,
         },
@@ -167,18 +162,14 @@ pub fn spec(mc: &MissionControl) -> Result<Valid, Invalid> {
         ),
         (
             "spec.telemetry.otlpEndpoint",
-            s.telemetry
-                .as_ref()
-                .and_then(|t| t.otlp_endpoint.as_deref()),
+            s.telemetry.as_ref().and_then(|t| t.otlp_endpoint.as_deref()),
         ),
     ] {
         if let Some(v) = value
             && !is_http_url(v)
         {
             {
-                return Err(Invalid::spec(format!(
-                    "{field} must be an http(s) URL, got {v:?}"
-                )));
+                return Err(Invalid::spec(format!("{field} must be an http(s) URL, got {v:?}")));
             }
         }
     }
@@ -215,16 +206,10 @@ pub fn spec(mc: &MissionControl) -> Result<Valid, Invalid> {
         }
     }
     if !(0..=300).contains(&s.shutdown_drain_seconds) {
-        return Err(Invalid::spec(
-            "spec.shutdownDrainSeconds must be between 0 and 300",
-        ));
+        return Err(Invalid::spec("spec.shutdownDrainSeconds must be between 0 and 300"));
     }
 
-    let replicas = if autoscaling.is_some() {
-        None
-    } else {
-        Some(s.replicas)
-    };
+    let replicas = if autoscaling.is_some() { None } else { Some(s.replicas) };
     let pdb = s.pod_disruption_budget.clone().unwrap_or_default();
     let pdb_enabled = pdb.enabled.unwrap_or(multi);
     let url = match (&s.base_url, s.ingress.as_ref().filter(|i| i.enabled)) {
@@ -261,9 +246,7 @@ pub fn spec(mc: &MissionControl) -> Result<Valid, Invalid> {
 }
 
 fn is_http_url(value: &str) -> bool {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
@@ -311,18 +294,12 @@ pub fn secrets(
             })?;
         secret_value(secret, &r.key).ok_or_else(|| Invalid {
             reason: reasons::SECRET_KEY_MISSING,
-            message: format!(
-                "Secret {}/{} has no key {:?}",
-                valid.namespace, r.name, r.key
-            ),
+            message: format!("Secret {}/{} has no key {:?}", valid.namespace, r.name, r.key),
         })
     };
     let invalid_value = |r: &SecretKeyRef, what: &str| Invalid {
         reason: reasons::SECRET_VALUE_INVALID,
-        message: format!(
-            "key {:?} of Secret {}/{} {what}",
-            r.key, valid.namespace, r.name
-        ),
+        message: format!("key {:?} of Secret {}/{} {what}", r.key, valid.namespace, r.name),
     };
     let mut values = SecretValues::default();
     match &valid.credentials {
@@ -334,10 +311,7 @@ pub fn secrets(
         Credentials::ExistingToken(r) => {
             let token = read(r)?;
             if token.trim().len() < 50 {
-                return Err(invalid_value(
-                    r,
-                    "must hold a token of at least 50 characters",
-                ));
+                return Err(invalid_value(r, "must hold a token of at least 50 characters"));
             }
             values.local_token = Some(token.trim().to_string());
         }
@@ -373,11 +347,7 @@ pub fn secret_value(secret: &Secret, key: &str) -> Option<String> {
     if let Some(bytes) = secret.data.as_ref().and_then(|d| d.get(key)) {
         return String::from_utf8(bytes.0.clone()).ok();
     }
-    secret
-        .string_data
-        .as_ref()
-        .and_then(|d| d.get(key))
-        .cloned()
+    secret.string_data.as_ref().and_then(|d| d.get(key)).cloned()
 }
 
 /// Whether the `MissionControl` carries the pause annotation.

@@ -8,11 +8,7 @@ use crate::support::{Fixture, fixture, snapshot, to_yaml};
 
 fn resolve(f: &Fixture) -> (Valid, SecretValues) {
     let valid = validate::spec(&f.mc).unwrap();
-    let secrets: BTreeMap<_, _> = f
-        .secrets
-        .iter()
-        .map(|(k, s)| (k.clone(), Some(s.clone())))
-        .collect();
+    let secrets: BTreeMap<_, _> = f.secrets.iter().map(|(k, s)| (k.clone(), Some(s.clone()))).collect();
     let token = f.secrets.get(&format!("{}-auth-token", valid.name));
     let values = validate::secrets(&valid, &secrets, token).unwrap();
     (valid, values)
@@ -22,11 +18,7 @@ fn render(name: &str) -> (Desired, String) {
     let f = fixture(name);
     let (valid, values) = resolve(&f);
     let d = build::desired(&f.mc, &valid, &values);
-    let mut docs = vec![
-        to_yaml(&d.config_map),
-        to_yaml(&d.service),
-        to_yaml(&d.deployment),
-    ];
+    let mut docs = vec![to_yaml(&d.config_map), to_yaml(&d.service), to_yaml(&d.deployment)];
     docs.extend(d.data_claim.iter().map(to_yaml));
     docs.extend(d.migration_job.iter().map(to_yaml));
     docs.extend(d.pdb.iter().map(to_yaml));
@@ -41,25 +33,14 @@ fn render(name: &str) -> (Desired, String) {
 fn single_replica_sqlite_renders_a_pvc_an_init_migration_and_no_pdb() {
     let (d, yaml) = render("sqlite-single");
     snapshot("sqlite-single.yaml", &yaml);
-    assert!(
-        d.data_claim.is_some() && d.migration_job.is_none() && d.pdb.is_none() && d.hpa.is_none()
-    );
+    assert!(d.data_claim.is_some() && d.migration_job.is_none() && d.pdb.is_none() && d.hpa.is_none());
     let pod = d.deployment.spec.template.spec.as_ref().unwrap();
     assert_eq!(
-        pod.init_containers.as_ref().unwrap()[0]
-            .command
-            .as_ref()
-            .unwrap(),
+        pod.init_containers.as_ref().unwrap()[0].command.as_ref().unwrap(),
         &["mission-control", "migrate"]
     );
     assert_eq!(
-        d.deployment
-            .spec
-            .strategy
-            .as_ref()
-            .unwrap()
-            .type_
-            .as_deref(),
+        d.deployment.spec.strategy.as_ref().unwrap().type_.as_deref(),
         Some("Recreate")
     );
     assert_eq!(
@@ -74,18 +55,9 @@ fn multi_replica_postgres_and_redis_renders_a_migration_job_a_pdb_and_the_redis_
     snapshot("postgres-redis-multi.yaml", &yaml);
     assert!(d.data_claim.is_none());
     let job = d.migration_job.as_ref().unwrap();
-    assert!(
-        job.metadata
-            .name
-            .as_ref()
-            .unwrap()
-            .starts_with("fleet-migrate-")
-    );
+    assert!(job.metadata.name.as_ref().unwrap().starts_with("fleet-migrate-"));
     assert_eq!(d.deployment.spec.replicas, Some(3));
-    assert_eq!(
-        d.config_map.data.as_ref().unwrap()["RATE_LIMIT_BACKEND"],
-        "redis"
-    );
+    assert_eq!(d.config_map.data.as_ref().unwrap()["RATE_LIMIT_BACKEND"], "redis");
     assert!(d.pdb.is_some());
 }
 

@@ -29,10 +29,7 @@ fn the_crd_has_scale_status_short_name_and_printer_columns() {
     let scale = sub.scale.as_ref().unwrap();
     assert_eq!(scale.spec_replicas_path, ".spec.replicas");
     assert_eq!(scale.status_replicas_path, ".status.replicas");
-    assert_eq!(
-        scale.label_selector_path.as_deref(),
-        Some(".status.selector")
-    );
+    assert_eq!(scale.label_selector_path.as_deref(), Some(".status.selector"));
     let columns: Vec<&str> = version
         .additional_printer_columns
         .as_ref()
@@ -65,9 +62,7 @@ fn the_schema_bounds_numbers_and_carries_the_cross_field_cel_rules() {
         "{rules:?}"
     );
     assert!(
-        rules
-            .iter()
-            .any(|r| r.contains("self.auth.mode != 'Clerk'")),
+        rules.iter().any(|r| r.contains("self.auth.mode != 'Clerk'")),
         "{rules:?}"
     );
 }

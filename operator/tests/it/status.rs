@@ -11,13 +11,7 @@ fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn deployment(
-    generation: i64,
-    observed: i64,
-    replicas: i32,
-    updated: i32,
-    ready: i32,
-) -> Deployment {
+fn deployment(generation: i64, observed: i64, replicas: i32, updated: i32, ready: i32) -> Deployment {
     let mut d = Deployment::default();
     d.metadata.generation = Some(generation);
     d.spec.replicas = Some(3);
@@ -130,22 +124,14 @@ fn a_failed_migration_degrades_and_a_stuck_rollout_is_reported() {
     let s = compute(None, Some(&d), Migration::Succeeded, "2026-01-01T00:00:00Z");
     assert_eq!(
         &summary(&s)[1..3],
-        [
-            "Progressing=False RolloutStuck",
-            "Degraded=True RolloutStuck"
-        ]
+        ["Progressing=False RolloutStuck", "Degraded=True RolloutStuck"]
     );
 }
 
 #[test]
 fn last_transition_time_moves_only_when_the_status_changes() {
     let rolling = deployment(2, 2, 3, 1, 1);
-    let first = compute(
-        None,
-        Some(&rolling),
-        Migration::Succeeded,
-        "2026-01-01T00:00:00Z",
-    );
+    let first = compute(None, Some(&rolling), Migration::Succeeded, "2026-01-01T00:00:00Z");
     let again = compute(
         Some(&first),
         Some(&rolling),
@@ -155,52 +141,23 @@ fn last_transition_time_moves_only_when_the_status_changes() {
     assert_eq!(first.conditions, again.conditions);
 
     let done = deployment(2, 2, 3, 3, 3);
-    let later = compute(
-        Some(&again),
-        Some(&done),
-        Migration::Succeeded,
-        "2026-01-01T00:10:00Z",
-    );
-    let ready = later
-        .conditions
-        .iter()
-        .find(|c| c.type_ == reasons::READY)
-        .unwrap();
+    let later = compute(Some(&again), Some(&done), Migration::Succeeded, "2026-01-01T00:10:00Z");
+    let ready = later.conditions.iter().find(|c| c.type_ == reasons::READY).unwrap();
     assert_eq!(ready.last_transition_time.0, t("2026-01-01T00:10:00Z"));
-    let degraded = later
-        .conditions
-        .iter()
-        .find(|c| c.type_ == reasons::DEGRADED)
-        .unwrap();
+    let degraded = later.conditions.iter().find(|c| c.type_ == reasons::DEGRADED).unwrap();
     assert_eq!(degraded.last_transition_time.0, t("2026-01-01T00:00:00Z"));
-    assert!(
-        later
-            .conditions
-            .iter()
-            .all(|c| c.observed_generation == Some(4))
-    );
+    assert!(later.conditions.iter().all(|c| c.observed_generation == Some(4)));
 }
 
 #[test]
 fn an_invalid_spec_sets_ready_false_and_degraded_true_and_keeps_other_fields() {
     let done = deployment(2, 2, 3, 3, 3);
-    let before = compute(
-        None,
-        Some(&done),
-        Migration::Succeeded,
-        "2026-01-01T00:00:00Z",
-    );
+    let before = compute(None, Some(&done), Migration::Succeeded, "2026-01-01T00:00:00Z");
     let invalid = Invalid {
         reason: reasons::INVALID_SPEC,
         message: "spec.replicas = 3 needs spec.database".into(),
     };
-    let s = status::problem(
-        Some(&before),
-        Some(5),
-        "fleet",
-        &invalid,
-        t("2026-01-01T01:00:00Z"),
-    );
+    let s = status::problem(Some(&before), Some(5), "fleet", &invalid, t("2026-01-01T01:00:00Z"));
     assert_eq!(
         summary(&s),
         [
@@ -211,19 +168,10 @@ fn an_invalid_spec_sets_ready_false_and_degraded_true_and_keeps_other_fields() {
             "MigrationsComplete=True MigrationSucceeded",
         ]
     );
-    assert_eq!(
-        (s.observed_generation, s.ready_replicas),
-        (Some(5), Some(3))
-    );
+    assert_eq!((s.observed_generation, s.ready_replicas), (Some(5), Some(3)));
     let events = status::transitions(Some(&before), &s);
-    let reasons: Vec<(&str, bool)> = events
-        .iter()
-        .map(|e| (e.type_.as_str(), e.warning))
-        .collect();
-    assert_eq!(
-        reasons,
-        [("Ready", true), ("Progressing", false), ("Degraded", true)]
-    );
+    let reasons: Vec<(&str, bool)> = events.iter().map(|e| (e.type_.as_str(), e.warning)).collect();
+    assert_eq!(reasons, [("Ready", true), ("Progressing", false), ("Degraded", true)]);
 }
 
 #[test]
@@ -248,11 +196,7 @@ fn a_missing_secret_sets_secrets_ready_false() {
 fn pausing_says_so_in_progressing() {
     let s = status::paused(None, Some(2), "fleet", t("2026-01-01T00:00:00Z"));
     assert_eq!(summary(&s), ["Progressing=False Paused"]);
-    assert!(
-        s.conditions[0]
-            .message
-            .contains("mission-control.dev/paused")
-    );
+    assert!(s.conditions[0].message.contains("mission-control.dev/paused"));
 }
 
 #[test]

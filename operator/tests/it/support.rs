@@ -18,9 +18,7 @@ pub struct Fixture {
 }
 
 pub fn fixture(name: &str) -> Fixture {
-    let path = manifest_dir()
-        .join("tests/fixtures")
-        .join(format!("{name}.yaml"));
+    let path = manifest_dir().join("tests/fixtures").join(format!("{name}.yaml"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut mc = None;
     let mut secrets = BTreeMap::new();

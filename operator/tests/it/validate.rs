@@ -103,11 +103,7 @@ fn valid_specs_derive_backend_credentials_replicas_pdb_and_url() {
 fn missing_secret_missing_key_and_bad_values_have_their_own_reasons() {
     let f = fixture("postgres-redis-multi");
     let v = validate::spec(&f.mc).unwrap();
-    let mut secrets: BTreeMap<_, _> = f
-        .secrets
-        .iter()
-        .map(|(k, s)| (k.clone(), Some(s.clone())))
-        .collect();
+    let mut secrets: BTreeMap<_, _> = f.secrets.iter().map(|(k, s)| (k.clone(), Some(s.clone()))).collect();
     let ok = validate::secrets(&v, &secrets, None).unwrap();
     assert_eq!(
         ok.database_url.as_deref(),
@@ -119,10 +115,7 @@ fn missing_secret_missing_key_and_bad_values_have_their_own_reasons() {
     let e = validate::secrets(&v, &secrets, None).unwrap_err();
     assert_eq!(
         (e.reason, e.message.as_str()),
-        (
-            reasons::SECRET_NOT_FOUND,
-            "Secret prod/mc-redis does not exist"
-        )
+        (reasons::SECRET_NOT_FOUND, "Secret prod/mc-redis does not exist")
     );
 
     let mut mc = f.mc.clone();
@@ -133,18 +126,11 @@ fn missing_secret_missing_key_and_bad_values_have_their_own_reasons() {
         },
     });
     let v2 = validate::spec(&mc).unwrap();
-    let secrets: BTreeMap<_, _> = f
-        .secrets
-        .iter()
-        .map(|(k, s)| (k.clone(), Some(s.clone())))
-        .collect();
+    let secrets: BTreeMap<_, _> = f.secrets.iter().map(|(k, s)| (k.clone(), Some(s.clone()))).collect();
     let e = validate::secrets(&v2, &secrets, None).unwrap_err();
     assert_eq!(
         (e.reason, e.message.as_str()),
-        (
-            reasons::SECRET_KEY_MISSING,
-            "Secret prod/mc-db has no key \"nope\""
-        )
+        (reasons::SECRET_KEY_MISSING, "Secret prod/mc-db has no key \"nope\"")
     );
 
     let mut bad = secrets.clone();
@@ -172,13 +158,7 @@ fn pause_and_rotation_are_read_from_annotations() {
     assert_eq!(validate::rotation_request(&mc), None);
     let annotations = mc.metadata.annotations.get_or_insert_with(Default::default);
     annotations.insert("mission-control.dev/paused".into(), "true".into());
-    annotations.insert(
-        "mission-control.dev/rotate-token".into(),
-        "2026-11-29T12:00:00Z".into(),
-    );
+    annotations.insert("mission-control.dev/rotate-token".into(), "2026-11-29T12:00:00Z".into());
     assert!(validate::paused(&mc));
-    assert_eq!(
-        validate::rotation_request(&mc),
-        Some("2026-11-29T12:00:00Z")
-    );
+    assert_eq!(validate::rotation_request(&mc), Some("2026-11-29T12:00:00Z"));
 }
