@@ -88,7 +88,7 @@ impl AppState {
         };
         let limiter = match &config.rate_limit_backend {
             RateLimitBackend::Memory => RateLimiter::memory(),
-            RateLimitBackend::Redis { url } => RateLimiter::redis(url.expose(), "mc:ratelimit", metrics.clone())
+            RateLimitBackend::Redis { url, prefix } => RateLimiter::redis(url.expose(), prefix, metrics.clone())
                 .await
                 .map_err(StartupError::Redis)?,
         };

@@ -75,7 +75,11 @@ pub enum DatabaseConfig {
 #[derive(Debug, Clone)]
 pub enum RateLimitBackend {
     Memory,
-    Redis { url: Secret },
+    /// Keys are `<prefix>:<limiter>:<client ip>`.
+    Redis {
+        url: Secret,
+        prefix: String,
+    },
 }
 
 /// A budget of `requests` per sliding `window`.
@@ -142,6 +146,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub shutdown_drain: Duration,
+    /// How long readiness reports 503 while the listener still accepts, after a signal.
+    pub shutdown_readiness_delay: Duration,
     pub cors_origins: Vec<String>,
     pub log_level: String,
     pub log_format: LogFormat,
@@ -258,7 +264,10 @@ impl Config {
                     },
                 };
                 parse_url(&url, var, &["redis", "rediss"])?;
-                RateLimitBackend::Redis { url: Secret::new(url) }
+                RateLimitBackend::Redis {
+                    url: Secret::new(url),
+                    prefix: val("RATE_LIMIT_REDIS_PREFIX").unwrap_or_else(|| "mc:ratelimit".to_owned()),
+                }
             }
             _ => return Err(ConfigError::new("RATE_LIMIT_BACKEND", "one of: memory, redis")),
         };
@@ -358,6 +367,11 @@ impl Config {
             ));
         }
         let shutdown_drain = parse_seconds(&val("SHUTDOWN_DRAIN_SECONDS"), "SHUTDOWN_DRAIN_SECONDS", 20.0)?;
+        let shutdown_readiness_delay = parse_seconds(
+            &val("SHUTDOWN_READINESS_DELAY_SECONDS"),
+            "SHUTDOWN_READINESS_DELAY_SECONDS",
+            0.0,
+        )?;
 
         let cors_origins = match val("CORS_ORIGINS") {
             None => Vec::new(),
@@ -444,6 +458,7 @@ impl Config {
             max_body_bytes,
             request_timeout,
             shutdown_drain,
+            shutdown_readiness_delay,
             cors_origins,
             log_level,
             log_format,

@@ -37,6 +37,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let drain = state.config.shutdown_drain;
+    let readiness_delay = state.config.shutdown_readiness_delay;
     let app = http::router(state.clone());
     let (begun_tx, begun_rx) = tokio::sync::oneshot::channel::<()>();
     let signal_state = state.clone();
@@ -44,9 +45,12 @@ pub async fn serve(
         shutdown.await;
         signal_state.shutdown.begin_draining();
         tracing::info!(
+            readiness_delay_seconds = readiness_delay.as_secs_f64(),
             drain_seconds = drain.as_secs_f64(),
-            "shutdown requested; draining in-flight requests"
+            "shutdown requested; readiness now fails, then in-flight requests drain"
         );
+        // Keep accepting while load balancers notice the failing readiness.
+        tokio::time::sleep(readiness_delay).await;
         let _ = begun_tx.send(());
     };
     let server =

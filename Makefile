@@ -1,0 +1,44 @@
+# Mission Control — the one entry point for building and checking.
+# `make` lists the targets.
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build both binaries (debug)
+	$(CARGO) build --workspace --bins
+
+.PHONY: release
+release: ## Build both binaries (release)
+	$(CARGO) build --release --workspace --bins
+
+.PHONY: run
+run: ## Run the service with zero configuration (SQLite under ./data)
+	$(CARGO) run -p mission-control -- serve
+
+.PHONY: fmt
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+.PHONY: lint
+lint: ## rustfmt check and clippy with warnings denied
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+.PHONY: test
+test: ## Run every test (starts private PostgreSQL/Redis unless TEST_DATABASE_URL/TEST_REDIS_URL are set)
+	bash tests/run.sh
+
+.PHONY: check
+check: lint test ## What CI runs: lint, then all tests
+
+.PHONY: contract
+contract: ## Compare our OpenAPI document with the reference (needs ../shared)
+	$(CARGO) run -q -p mission-control --example openapi > target/openapi.json
+	../shared/tools/contract-diff target/openapi.json

@@ -1,0 +1,15 @@
+//! Black-box tests: the built `mission-control` binary, driven over HTTP, against SQLite and
+//! against real PostgreSQL and Redis (from `tests/deps.sh`).
+
+// A test binary: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod clerk;
+mod config_errors;
+mod conventions;
+mod rate_limits;
+mod readiness;
+mod shutdown;
+mod slice;
+mod tracing_otlp;
+mod zero_config;

@@ -1,0 +1,63 @@
+//! SIGTERM: readiness fails at once, the request in flight completes, the process exits 0.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+use system_tests::{Launch, TestDb};
+
+#[tokio::test]
+async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
+    let db = TestDb::create().await.unwrap();
+    let mut svc = Launch::new()
+        .postgres(&db)
+        .env("SHUTDOWN_READINESS_DELAY_SECONDS", "1")
+        .start()
+        .await
+        .unwrap();
+    let board = svc.create_board("Slow").await;
+    let board_id = board["id"].as_str().unwrap().to_owned();
+    let tasks = format!("/api/v1/boards/{board_id}/tasks");
+    let (_, task) = svc.call(Method::POST, &tasks, Some(json!({"title": "hold"}))).await;
+
+    // Make the next task write slow: hold the board's row lock from outside.
+    let mut conn = db.connect().await.unwrap();
+    sqlx::raw_sql("BEGIN").execute(&mut conn).await.unwrap();
+    sqlx::query("SELECT id FROM boards WHERE id = $1::uuid FOR UPDATE")
+        .bind(&board_id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let slow = svc
+        .user(Method::PATCH, &format!("{tasks}/{}", task["id"].as_str().unwrap()))
+        .json(&json!({"title": "finished during shutdown"}))
+        .send();
+    let slow = tokio::spawn(slow);
+    // Wait until the request is blocked on the lock inside the service.
+    let mut waiting = false;
+    for _ in 0..100 {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        if n > 0 {
+            waiting = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(waiting, "the request never reached the database lock");
+
+    svc.terminate().await;
+    // Readiness fails first, while the listener still answers.
+    let ready = svc.http.get(svc.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
+    let res = slow.await.unwrap().unwrap();
+    assert_eq!(res.status(), 200, "the in-flight request must complete");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["title"], "finished during shutdown");
+    assert_eq!(svc.wait_exit(Duration::from_secs(20)).await.unwrap(), Some(0));
+}
