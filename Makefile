@@ -38,7 +38,15 @@ test: ## Run every test (starts private PostgreSQL/Redis unless TEST_DATABASE_UR
 .PHONY: check
 check: lint test ## What CI runs: lint, then all tests
 
+.PHONY: crds
+crds: ## Regenerate k8s/crd.yaml from the operator's types
+	$(CARGO) run -q -p mission-control-operator -- crd > k8s/crd.yaml
+
+.PHONY: openapi
+openapi: ## Write the OpenAPI document to target/openapi.json
+	@mkdir -p target
+	$(CARGO) run -q -p mission-control -- openapi > target/openapi.json
+
 .PHONY: contract
-contract: ## Compare our OpenAPI document with the reference (needs ../shared)
-	$(CARGO) run -q -p mission-control --example openapi > target/openapi.json
+contract: openapi ## Compare the OpenAPI document with the reference contract (developer tool from ../shared)
 	../shared/tools/contract-diff target/openapi.json

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, then the black-box system tests against the built
-# binaries with PostgreSQL and Redis from tests/deps.sh, then the operator's own suite.
+# The whole test suite (what `make test` runs): unit tests and the black-box system tests of
+# the built binaries, the operator's suite, and the packaging checks. PostgreSQL and Redis
+# come from TEST_DATABASE_URL / TEST_REDIS_URL, or from private instances (tests/deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -z "${TEST_DATABASE_URL:-}" ] || [ -z "${TEST_REDIS_URL:-}" ]; then
+  exec bash tests/deps.sh bash "$0" "$@"
+fi
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "run: installing cargo-nextest" >&2
@@ -10,8 +15,8 @@ if ! cargo nextest --version >/dev/null 2>&1; then
 fi
 
 cargo build --workspace --bins
-bash tests/deps.sh cargo nextest run --workspace --no-fail-fast --test-threads "${TEST_THREADS:-4}" \
-  --exclude mission-control-operator
-if [ -x operator/test.sh ]; then
-  bash operator/test.sh
+cargo nextest run --workspace --no-fail-fast --test-threads "${TEST_THREADS:-4}" --exclude mission-control-operator
+bash operator/test.sh
+if [ -f tests/packaging/run.sh ]; then
+  bash tests/packaging/run.sh
 fi

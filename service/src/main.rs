@@ -23,11 +23,25 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Print the OpenAPI document and exit.
+    Openapi,
 }
 
 fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::Openapi)) {
+        return match mission_control::http::openapi().to_pretty_json() {
+            Ok(doc) => {
+                println!("{doc}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mission-control: cannot render the OpenAPI document: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -53,6 +67,7 @@ fn main() -> ExitCode {
         let code = match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => run_server(config).await,
             Command::Migrate => run_migrations(config).await,
+            Command::Openapi => ExitCode::SUCCESS,
         };
         // Export buffered spans off the async workers.
         let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;

@@ -6,6 +6,7 @@
 
 mod clerk;
 mod config_errors;
+mod contract;
 mod conventions;
 mod rate_limits;
 mod readiness;
