@@ -180,6 +180,8 @@ crd=$(docker run --rm --network=none "$image" mission-control-operator crd) ||
   fail "mission-control-operator crd did not run in the image"
 [ "$crd" = "$(cat "$repo/k8s/crd.yaml")" ] ||
   fail "mission-control-operator crd in the image differs from k8s/crd.yaml"
+# The previous run's image is now untagged: drop it (the base and apt layers stay cached).
+docker image prune -f >/dev/null
 size=$(docker image inspect -f '{{.Size}}' "$image")
 say "image $image: $((size / 1000000)) MB with the binaries from $bin_dir"
 
