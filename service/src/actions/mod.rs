@@ -1,10 +1,15 @@
 //! One function per user action: load, apply a domain rule, save. No axum types; callers
 //! pass an authenticated caller and typed input, and get a row or an [`Error`].
 
+pub mod activity;
 pub mod agents;
 pub mod boards;
+pub mod comments;
+pub mod dashboard;
+pub mod events;
 pub mod gateways;
 pub mod identity;
+pub mod organizations;
 pub mod tasks;
 
 use serde_json::Value;
