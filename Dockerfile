@@ -9,6 +9,7 @@
 #
 # Works with the classic builder and with BuildKit (no BuildKit-only syntax).
 
+# The binaries link the builder's glibc: keep both images on the same Debian release.
 ARG RUST_IMAGE=rust:1.94-slim-bookworm
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 
