@@ -59,7 +59,12 @@ pub struct RedisBus {
 
 impl EventBus {
     pub fn memory() -> Self {
-        Self::Memory(broadcast::channel(CAPACITY).0)
+        Self::memory_with_capacity(CAPACITY)
+    }
+
+    /// An in-process bus whose subscribers may lag `capacity` events before resyncing.
+    pub fn memory_with_capacity(capacity: usize) -> Self {
+        Self::Memory(broadcast::channel(capacity).0)
     }
 
     /// Connects a publisher and a subscriber (which resubscribes after reconnects) to Redis.

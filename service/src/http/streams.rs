@@ -64,9 +64,10 @@ fn to_sse(e: &BusEvent) -> Event {
     Event::default().event(&e.name).id(&e.id).data(e.data.to_string())
 }
 
-/// Builds the SSE response: `backlog` first, then live events from `live` that pass `keep`.
+/// Builds the SSE response: `backlog` first, then live events from `live` that pass `keep`,
+/// until `shutdown` resolves.
 pub fn event_stream(
-    app: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     backlog: Vec<BusEvent>,
     mut live: broadcast::Receiver<Arc<BusEvent>>,
     keep: impl Fn(&BusEvent) -> bool + Send + 'static,
@@ -79,11 +80,10 @@ pub fn event_stream(
                 return;
             }
         }
-        let draining = app.shutdown.draining();
-        tokio::pin!(draining);
+        tokio::pin!(shutdown);
         loop {
             tokio::select! {
-                () = &mut draining => {
+                () = &mut shutdown => {
                     let _ = tx.send(Event::default().retry(RETRY_AFTER_SHUTDOWN).comment("server shutting down")).await;
                     break;
                 }
@@ -140,7 +140,12 @@ pub async fn stream_tasks(
     let live = app.events.subscribe();
     let backlog = activity::task_stream_backlog(&app.store, &caller, board_id, &cursor).await?;
     let keep = move |e: &BusEvent| e.topic == Topic::BoardTasks(board_id);
-    Ok(event_stream(app, backlog, live, keep))
+    Ok(event_stream(
+        async move { app.shutdown.draining().await },
+        backlog,
+        live,
+        keep,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -175,5 +180,69 @@ pub async fn stream_task_comments(
         }
         Topic::BoardTasks(_) => false,
     };
-    Ok(event_stream(app, backlog, live, keep))
+    Ok(event_stream(
+        async move { app.shutdown.draining().await },
+        backlog,
+        live,
+        keep,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::EventBus;
+    use uuid::Uuid;
+
+    fn event(board: Uuid, n: usize) -> BusEvent {
+        BusEvent {
+            topic: Topic::BoardTasks(board),
+            organization_id: Uuid::nil(),
+            name: "task".into(),
+            id: format!("e{n}"),
+            is_comment: false,
+            data: serde_json::json!({"n": n}),
+        }
+    }
+
+    async fn body_of(sse: Sse<impl Stream<Item = Result<Event, Infallible>> + Send + 'static>) -> String {
+        use axum::response::IntoResponse;
+        let body = sse.into_response().into_body();
+        let bytes = http_body_util::BodyExt::collect(body).await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_told_to_resync_and_backlog_is_deduplicated() {
+        let board = Uuid::new_v4();
+        let bus = EventBus::memory_with_capacity(4);
+        let live = bus.subscribe();
+        for n in 0..10 {
+            bus.publish(event(board, n)).await;
+        }
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let sse = event_stream(
+            async move {
+                let _ = stop_rx.await;
+            },
+            vec![event(board, 8)],
+            live,
+            move |e| e.topic == Topic::BoardTasks(board),
+        );
+        let reader = tokio::spawn(body_of(sse));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = stop_tx.send(());
+        let text = reader.await.unwrap();
+        assert!(text.contains("event: resync"), "{text}");
+        assert_eq!(
+            text.matches("id: e8").count(),
+            1,
+            "the backlog event is not repeated: {text}"
+        );
+        assert!(text.contains("id: e9"), "{text}");
+        assert!(
+            text.contains("retry: 2000"),
+            "the stream ends with a retry hint: {text}"
+        );
+    }
 }
