@@ -95,3 +95,22 @@ psql -qX "$DB" -c "DELETE FROM agents WHERE id NOT IN (SELECT id FROM agents ORD
 fleet "$(psql -qtAX "$DB" -c 'SELECT count(*) FROM agents')"
 python3 bench/more_agents.py "$DB" "$ORG" "$BOARD" "$HASH_KEY" 10000
 fleet "$(psql -qtAX "$DB" -c 'SELECT count(*) FROM agents')"
+
+# Read models on a 2,000-task board, and live-stream fan-out across two replicas.
+BIG=$(python3 bench/seed_big.py "$BASE" "$TOKEN" 2000)
+echo
+echo "| scenario ($CONNS connections, $DURATION) | req/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|"
+run "GET /api/v1/boards/{id}/snapshot (2,000 tasks)" user_tasks.lua "/api/v1/boards/$BIG/snapshot"
+run "GET /api/v1/metrics/dashboard?range_key=7d (2,000 tasks)" user_tasks.lua "/api/v1/metrics/dashboard?range_key=7d"
+
+PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+env -i PATH="$PATH" HOST=127.0.0.1 PORT=$PORT2 LOG_LEVEL=warn LOG_FORMAT=json \
+  LOCAL_AUTH_TOKEN=$TOKEN DATABASE_URL=$DB RATE_LIMIT_BACKEND=redis RATE_LIMIT_REDIS_URL=$TEST_REDIS_URL \
+  RATE_LIMIT_REDIS_PREFIX="bench:$$" "$BIN" serve >>"$LOG" 2>&1 &
+PID2=$!
+for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$PORT2/healthz" >/dev/null && break; sleep 0.05; done
+echo
+echo "stream fan-out (write on replica A, 1,000 subscribers on replica B):"
+"${STREAM_BENCH:-target/release/stream-bench}" "$BASE" "http://127.0.0.1:$PORT2" "$TOKEN" "$BOARD" 1000 50
+kill "$PID2"; wait "$PID2" 2>/dev/null || true

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -p mission-control >&2
+cargo build --release -p mission-control -p system-tests --bin mission-control --bin stream-bench >&2
 exec bash tests/deps.sh bash bench/inner.sh

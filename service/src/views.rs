@@ -70,6 +70,18 @@ impl<T: ToSchema> Page<T> {
     }
 }
 
+/// A page is answered as JSON with `X-Total-Count`, `X-Limit` and `X-Offset` headers too.
+impl<T: ToSchema + Serialize> axum::response::IntoResponse for Page<T> {
+    fn into_response(self) -> axum::response::Response {
+        let headers = [
+            ("x-total-count", self.total.to_string()),
+            ("x-limit", self.limit.to_string()),
+            ("x-offset", self.offset.to_string()),
+        ];
+        (headers, axum::Json(self)).into_response()
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OkResponse {
     pub ok: bool,
@@ -991,4 +1003,221 @@ pub struct DashboardMetrics {
     pub error_rate: DashboardSeriesSet,
     pub wip: DashboardWipSeriesSet,
     pub pending_approvals: DashboardPendingApprovals,
+}
+
+// ------------------------------------------------------------------ approvals, memory, webhooks
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApprovalRead {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub task_id: Option<Uuid>,
+    pub task_ids: Vec<Uuid>,
+    pub task_titles: Vec<String>,
+    pub agent_id: Option<Uuid>,
+    pub action_type: String,
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<Value>,
+    #[schema(minimum = 0, maximum = 100)]
+    pub confidence: f64,
+    #[schema(value_type = Option<Object>)]
+    pub rubric_scores: Option<Value>,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+}
+
+impl From<crate::store::ApprovalView> for ApprovalRead {
+    fn from(v: crate::store::ApprovalView) -> Self {
+        let a = v.approval;
+        Self {
+            id: a.id,
+            board_id: a.board_id,
+            task_id: a.task_id,
+            task_ids: v.task_ids,
+            task_titles: v.task_titles,
+            agent_id: a.agent_id,
+            action_type: a.action_type,
+            payload: a.payload.map(|j| j.0),
+            confidence: a.confidence,
+            rubric_scores: a.rubric_scores.map(|j| j.0),
+            status: a.status,
+            created_at: a.created_at,
+            resolved_at: a.resolved_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ApprovalCreate {
+    pub action_type: String,
+    #[schema(minimum = 0, maximum = 100)]
+    pub confidence: f64,
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<serde_json::Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub rubric_scores: Option<BTreeMap<String, i64>>,
+    pub status: Option<String>,
+    pub task_id: Option<Uuid>,
+    #[serde(default)]
+    pub task_ids: Vec<Uuid>,
+    pub agent_id: Option<Uuid>,
+    pub lead_reasoning: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ApprovalUpdate {
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BoardMemoryRead {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub content: String,
+    pub tags: Option<Vec<String>>,
+    pub is_chat: bool,
+    pub source: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl From<crate::store::MemoryRow> for BoardMemoryRead {
+    fn from(m: crate::store::MemoryRow) -> Self {
+        Self {
+            id: m.id,
+            board_id: m.board_id,
+            content: m.content,
+            tags: m.tags.map(|j| j.0),
+            is_chat: m.is_chat,
+            source: m.source,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BoardMemoryCreate {
+    #[schema(min_length = 1)]
+    pub content: String,
+    pub tags: Option<Vec<String>>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardWebhookRead {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub description: String,
+    pub enabled: bool,
+    pub has_secret: bool,
+    pub signature_header: Option<String>,
+    pub endpoint_path: String,
+    pub endpoint_url: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl BoardWebhookRead {
+    pub fn new(w: crate::store::WebhookRow, base_url: Option<&url::Url>) -> Self {
+        let endpoint_path = format!("/api/v1/boards/{}/webhooks/{}", w.board_id, w.id);
+        Self {
+            endpoint_url: base_url.map(|b| format!("{}{endpoint_path}", b.as_str().trim_end_matches('/'))),
+            endpoint_path,
+            id: w.id,
+            board_id: w.board_id,
+            agent_id: w.agent_id,
+            description: w.description,
+            enabled: w.enabled,
+            has_secret: w.has_secret,
+            signature_header: w.signature_header,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ gateway status, skills
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GatewaysStatusResponse {
+    pub connected: bool,
+    pub gateway_url: String,
+    pub sessions_count: Option<i64>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub sessions: Option<Vec<Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub main_session: Option<Value>,
+    pub main_session_error: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkillPackRead {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub source_url: String,
+    pub branch: String,
+    #[schema(value_type = Object)]
+    pub metadata: Value,
+    pub skill_count: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<crate::store::SkillPackRow> for SkillPackRead {
+    fn from(p: crate::store::SkillPackRow) -> Self {
+        Self {
+            id: p.id,
+            organization_id: p.organization_id,
+            name: p.name,
+            description: p.description,
+            source_url: p.source_url,
+            branch: p.branch,
+            metadata: p.metadata.0,
+            skill_count: p.skill_count,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarketplaceSkillCardRead {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub risk: Option<String>,
+    pub source: Option<String>,
+    pub source_url: String,
+    #[schema(value_type = Object)]
+    pub metadata: Value,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub installed: bool,
+    pub installed_at: Option<NaiveDateTime>,
+}
+
+impl From<crate::store::MarketplaceSkillRow> for MarketplaceSkillCardRead {
+    fn from(m: crate::store::MarketplaceSkillRow) -> Self {
+        Self {
+            installed: m.installed_at.is_some(),
+            installed_at: m.installed_at,
+            id: m.id,
+            organization_id: m.organization_id,
+            name: m.name,
+            description: m.description,
+            category: m.category,
+            risk: m.risk,
+            source: m.source,
+            source_url: m.source_url,
+            metadata: m.metadata.0,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
 }

@@ -244,3 +244,52 @@ async fn concurrent_writes_to_one_task_lose_nothing_on_postgres() {
         other => panic!("unexpected status {other}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approvals_gate_done_and_pending_ones_freeze_the_status_on_postgres() {
+    let db = TestDb::create().await.unwrap();
+    let svc = Launch::new().postgres(&db).start().await.unwrap();
+    let board = board_with(
+        &svc,
+        "Approvals",
+        json!({"block_status_changes_with_pending_approval": true}),
+    )
+    .await;
+    let t = task(&svc, &board, json!({"title": "needs sign-off", "status": "review"})).await;
+    let tid = t["id"].as_str().unwrap();
+    // Approvals have no API in this slice: record them as an agent would, in the database.
+    let mut conn = db.connect().await.unwrap();
+    let approval = uuid::Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO approvals (id, board_id, task_id, action_type, payload, confidence, status, created_at) \
+         VALUES ($1, $2::uuid, $3::uuid, 'mark_done', '{\"reason\": \"ship it\"}', 90, 'pending', now())",
+    )
+    .bind(approval)
+    .bind(&board)
+    .bind(tid)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let (status, body) = patch(&svc, &board, &t, json!({"status": "inbox"})).await;
+    assert_eq!(status, 409, "a pending approval freezes the status: {body}");
+    assert_eq!(body["detail"]["code"], "pending_approval");
+    let (status, _) = patch(&svc, &board, &t, json!({"title": "renamed while pending"})).await;
+    assert_eq!(status, 200, "other fields may still change");
+    let (status, body) = patch(&svc, &board, &t, json!({"status": "done"})).await;
+    assert_eq!(status, 409, "{body}");
+
+    sqlx::query("UPDATE approvals SET status = 'approved', resolved_at = now() WHERE id = $1")
+        .bind(approval)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (status, body) = patch(&svc, &board, &t, json!({"status": "done"})).await;
+    assert_eq!(status, 200, "an approved approval opens the way to done: {body}");
+    let (_, snap) = svc
+        .call(Method::GET, &format!("/api/v1/boards/{board}/snapshot"), None)
+        .await;
+    assert_eq!(snap["tasks"][0]["approvals_count"], 1);
+    assert_eq!(snap["tasks"][0]["approvals_pending_count"], 0);
+    assert_eq!(snap["pending_approvals_count"], 0);
+}

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::identity::{AgentCaller, UserCaller};
 use super::{Error, FieldError, Result, non_blank};
 use crate::auth::agent_token;
+use crate::bus::EventBus;
 use crate::domain::{Page, Paged, now};
 use crate::store::{AgentFilter, AgentRow, BoardFilter, BoardRow, Store};
 
@@ -46,7 +47,7 @@ pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<AgentRo
         .ok_or(Error::NotFound("Agent not found"))
 }
 
-pub async fn create(store: &Store, caller: &UserCaller, input: AgentInput) -> Result<AgentRow> {
+pub async fn create(store: &Store, bus: &EventBus, caller: &UserCaller, input: AgentInput) -> Result<AgentRow> {
     caller.require_admin()?;
     let name = non_blank("name", &input.name)?;
     let board_id = input
@@ -88,6 +89,7 @@ pub async fn create(store: &Store, caller: &UserCaller, input: AgentInput) -> Re
         updated_at: now,
     };
     store.insert_agent(&row).await?;
+    bus.publish(super::events::agent_event(row.clone())).await;
     Ok(row)
 }
 
@@ -114,8 +116,10 @@ pub async fn issue_token(store: &Store, caller: &UserCaller, id: Uuid, hash_key:
     Ok(token)
 }
 
-pub async fn heartbeat(store: &Store, caller: &AgentCaller) -> Result<AgentRow> {
-    Ok(store.record_heartbeat(caller.agent.id, now()).await?)
+pub async fn heartbeat(store: &Store, bus: &EventBus, caller: &AgentCaller) -> Result<AgentRow> {
+    let agent = store.record_heartbeat(caller.agent.id, now()).await?;
+    bus.publish(super::events::agent_event(agent.clone())).await;
+    Ok(agent)
 }
 
 /// The boards an agent sees: its own, or every board of its organization for an agent bound

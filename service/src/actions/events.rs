@@ -8,8 +8,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::bus::events::{BusEvent, Topic};
-use crate::store::{ActivityRow, CommentFeedRow, TaskView};
-use crate::views::{ActivityEventRead, ActivityTaskCommentFeedItemRead, TaskCommentRead, TaskRead};
+use crate::store::{ActivityRow, AgentRow, ApprovalView, CommentFeedRow, MemoryRow, TaskView};
+use crate::views::{
+    ActivityEventRead, ActivityTaskCommentFeedItemRead, AgentRead, ApprovalRead, BoardMemoryRead, TaskCommentRead,
+    TaskRead,
+};
 
 /// A board task-stream event for one activity row, given the task it is about (absent for a
 /// comment, which carries the comment instead).
@@ -69,5 +72,46 @@ pub fn comment_feed_event(organization_id: Uuid, item: CommentFeedRow) -> BusEve
         id: item.id.to_string(),
         is_comment: true,
         data: json!({ "comment": ActivityTaskCommentFeedItemRead::from(item) }),
+    }
+}
+
+/// An approval was created or changed; `pending` is the board's pending count after it.
+pub fn approval_event(organization_id: Uuid, approval: ApprovalView, pending: i64) -> BusEvent {
+    let a = &approval.approval;
+    // Creation and each resolution are distinct events (resumable by id).
+    let id = match a.resolved_at {
+        Some(at) => format!("{}:{}", a.id, at.and_utc().timestamp_micros()),
+        None => a.id.to_string(),
+    };
+    BusEvent {
+        topic: Topic::BoardApprovals(a.board_id),
+        organization_id,
+        name: "approval".to_owned(),
+        id,
+        is_comment: false,
+        data: json!({"approval": ApprovalRead::from(approval), "pending_approvals_count": pending}),
+    }
+}
+
+pub fn memory_event(organization_id: Uuid, memory: MemoryRow) -> BusEvent {
+    BusEvent {
+        topic: Topic::BoardMemory(memory.board_id),
+        organization_id,
+        name: "memory".to_owned(),
+        id: memory.id.to_string(),
+        is_comment: memory.is_chat,
+        data: json!({"memory": BoardMemoryRead::from(memory)}),
+    }
+}
+
+pub fn agent_event(agent: AgentRow) -> BusEvent {
+    let id = format!("{}:{}", agent.id, agent.updated_at.and_utc().timestamp_micros());
+    BusEvent {
+        topic: Topic::Agents(agent.board_id),
+        organization_id: agent.organization_id,
+        name: "agent".to_owned(),
+        id,
+        is_comment: false,
+        data: json!({"agent": AgentRead::from(agent)}),
     }
 }

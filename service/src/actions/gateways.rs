@@ -93,3 +93,35 @@ pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> 
         Err(Error::NotFound("Gateway not found"))
     }
 }
+
+/// The gateway URL a status check is about, and why it is not connected.
+pub async fn status_target(
+    store: &Store,
+    caller: &UserCaller,
+    board_id: Option<Uuid>,
+    gateway_url: Option<String>,
+) -> Result<(String, String)> {
+    caller.require_admin()?;
+    const NOT_CONNECTED: &str = "not connected: this service does not open gateway connections yet";
+    if let Some(url) = gateway_url {
+        return Ok((url, NOT_CONNECTED.to_owned()));
+    }
+    let Some(board_id) = board_id else {
+        return Err(Error::Invalid(vec![FieldError {
+            loc: vec!["query".into(), "board_id".into()],
+            msg: "board_id or gateway_url is required".into(),
+            kind: "missing".into(),
+        }]));
+    };
+    let board = super::identity::board_for_user(store, caller, board_id, super::identity::Access::Read).await?;
+    match board.gateway_id {
+        None => Ok((String::new(), "not connected: the board has no gateway".to_owned())),
+        Some(id) => {
+            let gateway = store
+                .get_gateway(caller.organization_id(), id)
+                .await?
+                .ok_or(Error::NotFound("Gateway not found"))?;
+            Ok((gateway.url, NOT_CONNECTED.to_owned()))
+        }
+    }
+}

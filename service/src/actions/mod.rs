@@ -3,12 +3,14 @@
 
 pub mod activity;
 pub mod agents;
+pub mod approvals;
 pub mod boards;
 pub mod comments;
 pub mod dashboard;
 pub mod events;
 pub mod gateways;
 pub mod identity;
+pub mod memory;
 pub mod organizations;
 pub mod tasks;
 
@@ -46,6 +48,9 @@ pub enum Error {
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// A conflict whose `detail` is an object (e.g. the pending approvals in the way).
+    #[error("conflict")]
+    ConflictDetail(Value),
     #[error(transparent)]
     Rule(TaskRuleError),
     #[error("storage failed")]

@@ -26,6 +26,12 @@ pub enum Topic {
     BoardTasks(Uuid),
     /// The organization-wide task-comment feed; the id is the comment's board.
     CommentFeed(Uuid),
+    /// Approvals of one board.
+    BoardApprovals(Uuid),
+    /// Memory (notes and chat) of one board.
+    BoardMemory(Uuid),
+    /// Agent changes in the event's organization; the id is the agent's board, if any.
+    Agents(Option<Uuid>),
 }
 
 /// One event as streams send it: SSE name, id and JSON data.

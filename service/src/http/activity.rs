@@ -20,10 +20,10 @@ pub async fn list_task_comments(
     AuthCaller(caller): AuthCaller,
     ApiPath((board_id, task_id)): ApiPath<(Uuid, Uuid)>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<TaskCommentRead>>> {
+) -> ApiResult<Page<TaskCommentRead>> {
     let page = q.page()?;
     let found = comments::list(&app.store, &caller, board_id, task_id, page).await?;
-    Ok(Json(Page::from(found, page, TaskCommentRead::from)))
+    Ok(Page::from(found, page, TaskCommentRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/boards/{board_id}/tasks/{task_id}/comments", tag = "tasks",
@@ -46,15 +46,16 @@ pub async fn list_activity(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<ActivityEventRead>>> {
+) -> ApiResult<Page<ActivityEventRead>> {
     let page = q.page()?;
     let found = activity::list(&app.store, &caller, page).await?;
-    Ok(Json(Page::from(found, page, ActivityEventRead::from)))
+    Ok(Page::from(found, page, ActivityEventRead::from))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub board_id: Option<Uuid>,
 }
 
@@ -65,8 +66,8 @@ pub async fn list_task_comment_feed(
     AuthUser(caller): AuthUser,
     ApiQuery(f): ApiQuery<FeedQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<ActivityTaskCommentFeedItemRead>>> {
+) -> ApiResult<Page<ActivityTaskCommentFeedItemRead>> {
     let page = q.page()?;
     let found = activity::comment_feed(&app.store, &caller, f.board_id, page).await?;
-    Ok(Json(Page::from(found, page, ActivityTaskCommentFeedItemRead::from)))
+    Ok(Page::from(found, page, ActivityTaskCommentFeedItemRead::from))
 }

@@ -29,7 +29,7 @@ pub async fn agent_healthz(AuthAgent(caller): AuthAgent) -> Json<AgentHealthStat
 #[utoipa::path(post, path = "/api/v1/agent/heartbeat", tag = "agent", security(("AgentToken" = [])),
     responses((status = 200, body = AgentRead)))]
 pub async fn agent_heartbeat(State(app): State<AppState>, AuthAgent(caller): AuthAgent) -> ApiResult<Json<AgentRead>> {
-    Ok(Json(agents::heartbeat(&app.store, &caller).await?.into()))
+    Ok(Json(agents::heartbeat(&app.store, &app.events, &caller).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/agent/boards", tag = "agent", security(("AgentToken" = [])),
@@ -38,10 +38,10 @@ pub async fn agent_list_boards(
     State(app): State<AppState>,
     AuthAgent(caller): AuthAgent,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<BoardRead>>> {
+) -> ApiResult<Page<BoardRead>> {
     let page = q.page()?;
     let found = agents::boards_for_agent(&app.store, &caller, page).await?;
-    Ok(Json(Page::from(found, page, BoardRead::from)))
+    Ok(Page::from(found, page, BoardRead::from))
 }
 
 #[utoipa::path(get, path = "/api/v1/agent/boards/{board_id}/tasks", tag = "agent", security(("AgentToken" = [])),
@@ -52,8 +52,8 @@ pub async fn agent_list_tasks(
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(filter): ApiQuery<TaskListQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<TaskRead>>> {
+) -> ApiResult<Page<TaskRead>> {
     let page = q.page()?;
     let found = tasks::list_for_agent(&app.store, &caller, board_id, &filter.filter()?, page).await?;
-    Ok(Json(Page::from(found, page, TaskRead::from)))
+    Ok(Page::from(found, page, TaskRead::from))
 }

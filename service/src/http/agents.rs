@@ -16,7 +16,9 @@ use crate::app::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AgentListQuery {
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub board_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub gateway_id: Option<Uuid>,
 }
 
@@ -27,10 +29,10 @@ pub async fn list_agents(
     AuthUser(caller): AuthUser,
     ApiQuery(filter): ApiQuery<AgentListQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<AgentRead>>> {
+) -> ApiResult<Page<AgentRead>> {
     let page = q.page()?;
     let found = agents::list(&app.store, &caller, filter.board_id, filter.gateway_id, page).await?;
-    Ok(Json(Page::from(found, page, AgentRead::from)))
+    Ok(Page::from(found, page, AgentRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
@@ -48,7 +50,9 @@ pub async fn create_agent(
         identity_template: body.identity_template,
         soul_template: body.soul_template,
     };
-    Ok(Json(agents::create(&app.store, &caller, input).await?.into()))
+    Ok(Json(
+        agents::create(&app.store, &app.events, &caller, input).await?.into(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("HTTPBearer" = [])),

@@ -15,7 +15,9 @@ use crate::app::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BoardListQuery {
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub gateway_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub board_group_id: Option<Uuid>,
 }
 
@@ -26,10 +28,10 @@ pub async fn list_boards(
     AuthUser(caller): AuthUser,
     ApiQuery(filter): ApiQuery<BoardListQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<BoardRead>>> {
+) -> ApiResult<Page<BoardRead>> {
     let page = q.page()?;
     let found = boards::list(&app.store, &caller, filter.gateway_id, filter.board_group_id, page).await?;
-    Ok(Json(Page::from(found, page, BoardRead::from)))
+    Ok(Page::from(found, page, BoardRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/boards", tag = "boards", security(("HTTPBearer" = [])),

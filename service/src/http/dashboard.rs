@@ -18,8 +18,10 @@ pub struct DashboardQuery {
     /// One of 24h, 3d, 7d, 14d, 1m, 3m, 6m, 1y.
     #[param(default = "24h")]
     pub range_key: Option<String>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub board_id: Option<Uuid>,
     /// Accepted for compatibility; board groups are not part of this filter yet.
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub group_id: Option<Uuid>,
 }
 

@@ -133,6 +133,7 @@ impl IntoResponse for ApiError {
                     error_response(StatusCode::UNPROCESSABLE_ENTITY, validation_body(&items))
                 }
                 actions::Error::Conflict(why) => error_response(StatusCode::CONFLICT, Value::from(why)),
+                actions::Error::ConflictDetail(detail) => error_response(StatusCode::CONFLICT, detail),
                 actions::Error::Rule(rule) => {
                     let (status, detail) = rule_response(&rule);
                     error_response(status, detail)

@@ -157,6 +157,20 @@ where
     }
 }
 
+/// Query parameters sent empty (`?board_id=`) mean "not given", as the web UI sends them.
+pub fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() || s.trim() == "null" => Ok(None),
+        Some(s) => s.trim().parse::<T>().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 /// `limit` (1-200, default 200) and `offset` (>= 0, default 0).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -16,10 +16,10 @@ pub async fn list_gateways(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<GatewayRead>>> {
+) -> ApiResult<Page<GatewayRead>> {
     let page = q.page()?;
     let found = gateways::list(&app.store, &caller, page).await?;
-    Ok(Json(Page::from(found, page, GatewayRead::from)))
+    Ok(Page::from(found, page, GatewayRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/gateways", tag = "gateways", security(("HTTPBearer" = [])),
@@ -78,4 +78,41 @@ pub async fn delete_gateway(
 ) -> ApiResult<Json<OkResponse>> {
     gateways::delete(&app.store, &caller, id).await?;
     Ok(Json(OkResponse::ok()))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GatewayStatusQuery {
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    pub board_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    pub gateway_url: Option<String>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    pub gateway_token: Option<String>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    pub gateway_disable_device_pairing: Option<bool>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    pub gateway_allow_insecure_tls: Option<bool>,
+}
+
+/// Reports whether a gateway (a board's, or one given by URL) is connected. This service
+/// does not open gateway connections yet, so the answer is always "not connected", with the
+/// reason — a 200, as clients expect, never an error.
+#[utoipa::path(get, path = "/api/v1/gateways/status", tag = "gateways", security(("HTTPBearer" = [])),
+    params(GatewayStatusQuery), responses((status = 200, body = super::views::GatewaysStatusResponse)))]
+pub async fn gateway_status(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiQuery(q): ApiQuery<GatewayStatusQuery>,
+) -> ApiResult<Json<super::views::GatewaysStatusResponse>> {
+    let (url, error) = gateways::status_target(&app.store, &caller, q.board_id, q.gateway_url).await?;
+    Ok(Json(super::views::GatewaysStatusResponse {
+        connected: false,
+        gateway_url: url,
+        sessions_count: None,
+        sessions: None,
+        main_session: None,
+        main_session_error: None,
+        error: Some(error),
+    }))
 }

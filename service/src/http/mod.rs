@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod agent_api;
 pub mod agents;
+pub mod board_extras;
 pub mod boards;
 pub mod dashboard;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod gateways;
 pub mod health;
 pub mod organizations;
 pub mod request_id;
+pub mod skills;
 pub mod streams;
 pub mod tasks;
 pub mod users;
@@ -50,6 +52,7 @@ use request_id::RequestId;
         (name = "health", description = "Probes and metrics"),
         (name = "auth"), (name = "users"), (name = "organizations"), (name = "gateways"),
         (name = "boards"), (name = "agents"), (name = "tasks"), (name = "activity"), (name = "metrics"),
+        (name = "approvals"), (name = "board-memory"), (name = "board-webhooks"), (name = "skills"),
         (name = "agent", description = "Endpoints for agents, authenticated with X-Agent-Token"),
     )
 )]
@@ -101,6 +104,16 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(dashboard::get_dashboard))
         .routes(routes!(dashboard::get_board_snapshot))
         .routes(routes!(gateways::list_gateways, gateways::create_gateway))
+        .routes(routes!(gateways::gateway_status))
+        .routes(routes!(skills::list_packs))
+        .routes(routes!(skills::list_marketplace))
+        .routes(routes!(streams::stream_agents))
+        .routes(routes!(board_extras::list_approvals, board_extras::create_approval))
+        .routes(routes!(board_extras::update_approval))
+        .routes(routes!(board_extras::stream_approvals))
+        .routes(routes!(board_extras::list_memory, board_extras::create_memory))
+        .routes(routes!(board_extras::stream_memory))
+        .routes(routes!(board_extras::list_webhooks))
         .routes(routes!(
             gateways::get_gateway,
             gateways::update_gateway,

@@ -89,10 +89,10 @@ pub async fn list_members(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<OrganizationMemberRead>>> {
+) -> ApiResult<Page<OrganizationMemberRead>> {
     let page = q.page()?;
     let found = orgs::list_members(&app.store, &caller, page).await?;
-    Ok(Json(Page::from(found, page, member_read)))
+    Ok(Page::from(found, page, member_read))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/me/members/{member_id}", tag = "organizations", security(("HTTPBearer" = [])),
@@ -161,10 +161,10 @@ pub async fn list_invites(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<OrganizationInviteRead>>> {
+) -> ApiResult<Page<OrganizationInviteRead>> {
     let page = q.page()?;
     let found = orgs::list_invites(&app.store, &caller, page).await?;
-    Ok(Json(Page::from(found, page, OrganizationInviteRead::from)))
+    Ok(Page::from(found, page, OrganizationInviteRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations/me/invites", tag = "organizations", security(("HTTPBearer" = [])),

@@ -115,7 +115,7 @@ pub struct SinceQuery {
     pub since: Option<String>,
 }
 
-fn cursor(headers: &HeaderMap, since: Option<&str>) -> Result<Cursor, ApiError> {
+pub fn cursor(headers: &HeaderMap, since: Option<&str>) -> Result<Cursor, ApiError> {
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     Cursor::parse(last, since).map_err(|msg| {
         ApiError::Validation(vec![FieldError {
@@ -151,6 +151,7 @@ pub async fn stream_tasks(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CommentStreamQuery {
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub board_id: Option<Uuid>,
     /// ISO-8601 time to replay from, or `null` for "from now".
     pub since: Option<String>,
@@ -178,7 +179,7 @@ pub async fn stream_task_comments(
                 && only.is_none_or(|b| b == board)
                 && readable.as_ref().is_none_or(|r| r.contains(&board))
         }
-        Topic::BoardTasks(_) => false,
+        _ => false,
     };
     Ok(event_stream(
         async move { app.shutdown.draining().await },
@@ -245,4 +246,51 @@ mod tests {
             "the stream ends with a retry hint: {text}"
         );
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentStreamQuery {
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    pub board_id: Option<Uuid>,
+    /// ISO-8601 time to replay from, or `null` for "from now".
+    pub since: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/agents/stream", tag = "agents", security(("HTTPBearer" = [])),
+    params(AgentStreamQuery),
+    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`", content_type = "text/event-stream")))]
+pub async fn stream_agents(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiQuery(q): ApiQuery<AgentStreamQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    caller.require_admin()?;
+    let cursor = cursor(&headers, q.since.as_deref())?;
+    activity::check_board(&app.store, &caller, q.board_id).await?;
+    let live = app.events.subscribe();
+    let since = match cursor {
+        Cursor::Now => None,
+        Cursor::Since(t) => Some(t),
+        Cursor::AfterEvent(_) => Some(crate::domain::now() - chrono::Duration::minutes(1)),
+    };
+    let organization = caller.organization_id();
+    let mut backlog = Vec::new();
+    if let Some(since) = since {
+        for agent in app.store.agents_since(organization, q.board_id, since).await? {
+            backlog.push(crate::actions::events::agent_event(agent));
+        }
+    }
+    let only = q.board_id;
+    let keep = move |e: &BusEvent| match e.topic {
+        Topic::Agents(board) => e.organization_id == organization && only.is_none_or(|b| board == Some(b)),
+        _ => false,
+    };
+    Ok(event_stream(
+        async move { app.shutdown.draining().await },
+        backlog,
+        live,
+        keep,
+    ))
 }

@@ -18,7 +18,9 @@ use crate::store::TaskFilter;
 pub struct TaskListQuery {
     /// Comma-separated statuses: inbox, in_progress, review, done.
     pub status: Option<String>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub assigned_agent_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub unassigned: Option<bool>,
 }
 
@@ -47,10 +49,10 @@ pub async fn list_tasks(
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(filter): ApiQuery<TaskListQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<TaskRead>>> {
+) -> ApiResult<Page<TaskRead>> {
     let page = q.page()?;
     let found = tasks::list_for_user(&app.store, &caller, board_id, &filter.filter()?, page).await?;
-    Ok(Json(Page::from(found, page, TaskRead::from)))
+    Ok(Page::from(found, page, TaskRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/boards/{board_id}/tasks", tag = "tasks", security(("HTTPBearer" = [])),

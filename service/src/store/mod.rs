@@ -74,6 +74,7 @@ mod pg {
     include!("queries.rs");
     include!("feed.rs");
     include!("orgs.rs");
+    include!("extras.rs");
 }
 
 mod lite {
@@ -87,6 +88,7 @@ mod lite {
     include!("queries.rs");
     include!("feed.rs");
     include!("orgs.rs");
+    include!("extras.rs");
 }
 
 /// A database, PostgreSQL or SQLite, picked from `DATABASE_URL` at start.
@@ -259,4 +261,22 @@ delegate! {
     pub async fn accept_invite(&self, invite_id: Uuid, user_id: Uuid, now: NaiveDateTime) -> StoreResult<()>;
     pub async fn delete_organization(&self, organization_id: Uuid) -> StoreResult<()>;
     pub async fn delete_user(&self, user_id: Uuid) -> StoreResult<()>;
+}
+
+delegate! {
+    pub async fn list_approvals(&self, board_id: Uuid, status: Option<String>, page: Page) -> StoreResult<Paged<ApprovalView>>;
+    pub async fn get_approval(&self, board_id: Uuid, id: Uuid) -> StoreResult<Option<ApprovalView>>;
+    /// Creates an approval, or returns the (task, approval) pairs of pending approvals that
+    /// already link one of its tasks.
+    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>>;
+    pub async fn set_approval_status(&self, board_id: Uuid, id: Uuid, status: &str, now: NaiveDateTime) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>>;
+    pub async fn count_pending_approvals(&self, board_id: Uuid) -> StoreResult<i64>;
+    pub async fn approvals_since(&self, board_id: Uuid, since: NaiveDateTime) -> StoreResult<Vec<ApprovalView>>;
+    pub async fn insert_memory(&self, row: &MemoryRow) -> StoreResult<()>;
+    pub async fn list_memory(&self, board_id: Uuid, is_chat: Option<bool>, page: Page) -> StoreResult<Paged<MemoryRow>>;
+    pub async fn memory_since(&self, board_id: Uuid, since: NaiveDateTime, is_chat: Option<bool>) -> StoreResult<Vec<MemoryRow>>;
+    pub async fn list_webhooks(&self, board_id: Uuid, page: Page) -> StoreResult<Paged<WebhookRow>>;
+    pub async fn list_skill_packs(&self, organization_id: Uuid) -> StoreResult<Vec<SkillPackRow>>;
+    pub async fn list_marketplace(&self, filter: &MarketplaceFilter, page: Page) -> StoreResult<Paged<MarketplaceSkillRow>>;
+    pub async fn agents_since(&self, organization_id: Uuid, board_id: Option<Uuid>, since: NaiveDateTime) -> StoreResult<Vec<AgentRow>>;
 }

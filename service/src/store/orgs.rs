@@ -482,7 +482,10 @@ impl Backend {
         for sql in [
             "DELETE FROM activity_events WHERE agent_id IN (SELECT id FROM agents WHERE organization_id = $1)",
             "DELETE FROM agents WHERE organization_id = $1",
+            "DELETE FROM gateway_installed_skills WHERE gateway_id IN (SELECT id FROM gateways WHERE organization_id = $1)",
             "DELETE FROM gateways WHERE organization_id = $1",
+            "DELETE FROM marketplace_skills WHERE organization_id = $1",
+            "DELETE FROM skill_packs WHERE organization_id = $1",
             "DELETE FROM tag_assignments WHERE tag_id IN (SELECT id FROM tags WHERE organization_id = $1)",
             "DELETE FROM tags WHERE organization_id = $1",
             "DELETE FROM task_custom_field_values WHERE task_custom_field_definition_id IN \

@@ -482,6 +482,9 @@ impl Backend {
             "DELETE FROM approval_task_links WHERE approval_id IN (SELECT id FROM approvals WHERE board_id = $1) \
              OR task_id IN (SELECT id FROM tasks WHERE board_id = $1)",
             "DELETE FROM approvals WHERE board_id = $1",
+            "DELETE FROM board_memory WHERE board_id = $1",
+            "DELETE FROM board_webhook_payloads WHERE board_id = $1",
+            "DELETE FROM board_webhooks WHERE board_id = $1",
             "DELETE FROM organization_board_access WHERE board_id = $1",
             "DELETE FROM organization_invite_board_access WHERE board_id = $1",
             "DELETE FROM board_task_custom_fields WHERE board_id = $1",
@@ -582,6 +585,7 @@ impl Backend {
         for sql in [
             "UPDATE activity_events SET agent_id = NULL WHERE agent_id = $1",
             "UPDATE approvals SET agent_id = NULL WHERE agent_id = $1",
+            "UPDATE board_webhooks SET agent_id = NULL WHERE agent_id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }

@@ -365,3 +365,89 @@ pub struct MembershipRow {
     pub name: String,
     pub role: String,
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApprovalRow {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub task_id: Option<Uuid>,
+    pub agent_id: Option<Uuid>,
+    pub action_type: String,
+    pub payload: Option<Json<Value>>,
+    pub confidence: f64,
+    pub rubric_scores: Option<Json<Value>>,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+}
+
+/// An approval with its linked tasks (ordered) and their titles.
+#[derive(Debug, Clone)]
+pub struct ApprovalView {
+    pub approval: ApprovalRow,
+    pub task_ids: Vec<Uuid>,
+    pub task_titles: Vec<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemoryRow {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub content: String,
+    pub tags: Option<Json<Vec<String>>>,
+    pub is_chat: bool,
+    pub source: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WebhookRow {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub description: String,
+    pub enabled: bool,
+    pub has_secret: bool,
+    pub signature_header: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SkillPackRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub source_url: String,
+    pub branch: String,
+    pub metadata: Json<Value>,
+    pub skill_count: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MarketplaceSkillRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub risk: Option<String>,
+    pub source: Option<String>,
+    pub source_url: String,
+    pub metadata: Json<Value>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub installed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MarketplaceFilter {
+    pub organization_id: Uuid,
+    pub gateway_id: Option<Uuid>,
+    pub search: Option<String>,
+    pub category: Option<String>,
+    pub risk: Option<String>,
+}

@@ -1,0 +1,65 @@
+//! Board memory: notes and board chat (entries tagged `chat`).
+
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::identity::{Access, Caller, board_for_caller};
+use super::{Result, non_blank};
+use crate::bus::EventBus;
+use crate::domain::{Page, Paged, now};
+use crate::store::{MemoryRow, Store};
+
+pub async fn list(
+    store: &Store,
+    caller: &Caller,
+    board_id: Uuid,
+    is_chat: Option<bool>,
+    page: Page,
+) -> Result<Paged<MemoryRow>> {
+    board_for_caller(store, caller, board_id, Access::Read).await?;
+    Ok(store.list_memory(board_id, is_chat, page).await?)
+}
+
+pub async fn create(
+    store: &Store,
+    bus: &EventBus,
+    caller: &Caller,
+    board_id: Uuid,
+    content: &str,
+    tags: Option<Vec<String>>,
+    source: Option<String>,
+) -> Result<MemoryRow> {
+    let board = board_for_caller(store, caller, board_id, Access::Write).await?;
+    let content = non_blank("content", content)?;
+    let tags: Option<Vec<String>> = tags.map(|t| {
+        t.into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
+    let is_chat = tags.as_ref().is_some_and(|t| t.iter().any(|s| s == "chat"));
+    // The author's name unless the caller names a source.
+    let source = source.filter(|s| !s.trim().is_empty()).or_else(|| match caller {
+        Caller::Agent(a) => Some(a.agent.name.clone()),
+        Caller::User(u) => Some(
+            u.user
+                .preferred_name
+                .clone()
+                .or_else(|| u.user.name.clone())
+                .unwrap_or_else(|| "User".to_owned()),
+        ),
+    });
+    let row = MemoryRow {
+        id: Uuid::new_v4(),
+        board_id,
+        content,
+        tags: tags.map(Json),
+        is_chat,
+        source,
+        created_at: now(),
+    };
+    store.insert_memory(&row).await?;
+    bus.publish(super::events::memory_event(board.organization_id, row.clone()))
+        .await;
+    Ok(row)
+}

@@ -1,0 +1,141 @@
+//! Read models built from many rows: the board snapshot, the dashboard, the activity feeds.
+
+use reqwest::Method;
+use serde_json::json;
+use system_tests::Launch;
+
+#[tokio::test]
+async fn snapshot_dashboard_and_feeds_reflect_the_board() {
+    let svc = Launch::new().start().await.unwrap();
+    let board = svc.create_board("Reads").await;
+    let bid = board["id"].as_str().unwrap().to_owned();
+    svc.call(
+        Method::PATCH,
+        &format!("/api/v1/boards/{bid}"),
+        Some(json!({"require_approval_for_done": false})),
+    )
+    .await;
+    let (agent, token) = svc.create_agent(&bid, "Runner").await;
+    svc.agent(Method::POST, "/api/v1/agent/heartbeat", &token)
+        .send()
+        .await
+        .unwrap();
+    let tasks = format!("/api/v1/boards/{bid}/tasks");
+    let mut ids = Vec::new();
+    for (title, status) in [
+        ("a", "inbox"),
+        ("b", "in_progress"),
+        ("c", "review"),
+        ("d", "in_progress"),
+    ] {
+        let (_, t) = svc
+            .call(Method::POST, &tasks, Some(json!({"title": title, "status": status})))
+            .await;
+        ids.push(t["id"].as_str().unwrap().to_owned());
+    }
+    svc.call(
+        Method::PATCH,
+        &format!("{tasks}/{}", ids[1]),
+        Some(json!({"assigned_agent_id": agent["id"]})),
+    )
+    .await;
+    let (status, _) = svc
+        .call(
+            Method::PATCH,
+            &format!("{tasks}/{}", ids[3]),
+            Some(json!({"status": "done"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    svc.call(
+        Method::POST,
+        &format!("{tasks}/{}/comments", ids[0]),
+        Some(json!({"message": "first!"})),
+    )
+    .await;
+
+    let (status, snap) = svc
+        .call(Method::GET, &format!("/api/v1/boards/{bid}/snapshot"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(snap["board"]["id"], board["id"]);
+    assert_eq!(snap["tasks"].as_array().unwrap().len(), 4);
+    let b = snap["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "b")
+        .unwrap();
+    assert_eq!(b["assignee"], "Runner");
+    assert_eq!(snap["agents"][0]["name"], "Runner");
+    assert_eq!(snap["approvals"], json!([]));
+    // The agent's view of the snapshot (either caller).
+    let res = svc
+        .agent(Method::GET, &format!("/api/v1/boards/{bid}/snapshot"), &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let (status, dash) = svc
+        .call(Method::GET, "/api/v1/metrics/dashboard?range_key=7d", None)
+        .await;
+    assert_eq!(status, 200, "{dash}");
+    let k = &dash["kpis"];
+    assert_eq!(
+        (
+            k["inbox_tasks"].as_i64(),
+            k["in_progress_tasks"].as_i64(),
+            k["review_tasks"].as_i64(),
+            k["done_tasks"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1), Some(1))
+    );
+    assert_eq!(k["active_agents"], 1);
+    assert!(k["median_cycle_time_hours_7d"].is_number(), "{k}");
+    assert_eq!(dash["throughput"]["primary"]["bucket"], "day");
+    let done: f64 = dash["throughput"]["primary"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .sum();
+    assert_eq!(done, 1.0);
+    let (status, _) = svc
+        .call(Method::GET, "/api/v1/metrics/dashboard?range_key=2w", None)
+        .await;
+    assert_eq!(status, 422);
+    let (status, dash) = svc
+        .call(Method::GET, &format!("/api/v1/metrics/dashboard?board_id={bid}"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(dash["range"], "24h");
+
+    let (_, feed) = svc.call(Method::GET, "/api/v1/activity/task-comments", None).await;
+    assert_eq!(feed["total"], 1);
+    assert_eq!(feed["items"][0]["task_title"], "a");
+    assert_eq!(feed["items"][0]["board_name"], "Reads");
+    let (_, mine) = svc
+        .call(
+            Method::GET,
+            &format!("/api/v1/activity/task-comments?board_id={bid}"),
+            None,
+        )
+        .await;
+    assert_eq!(mine["total"], 1);
+    let (_, all) = svc.call(Method::GET, "/api/v1/activity?limit=3", None).await;
+    assert_eq!(all["limit"], 3);
+    assert!(all["total"].as_i64().unwrap() >= 8, "{all}");
+    assert_eq!(all["items"][0]["event_type"], "task.comment", "newest first");
+    // An agent sees its own events only.
+    let own: serde_json::Value = svc
+        .agent(Method::GET, "/api/v1/activity", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["total"], 1);
+    assert_eq!(own["items"][0]["event_type"], "agent.heartbeat");
+}
