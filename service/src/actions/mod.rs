@@ -2,9 +2,12 @@
 //! pass an authenticated caller and typed input, and get a row or an [`Error`].
 
 pub mod agents;
+pub mod board_groups;
 pub mod boards;
+pub mod custom_fields;
 pub mod gateways;
 pub mod identity;
+pub mod tags;
 pub mod tasks;
 
 use serde_json::Value;

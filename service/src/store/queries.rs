@@ -914,6 +914,7 @@ impl Backend {
         .await?;
         Self::replace_dependencies(&mut tx, t.board_id, t.id, &deps, t.now).await?;
         Self::replace_tags(&mut tx, t.id, &t.tag_ids, t.now).await?;
+        Self::write_custom_values(&mut tx, t.id, &t.custom_field_values, t.now).await?;
         Self::record_activity(
             &mut tx,
             "task.created",
@@ -1040,6 +1041,7 @@ impl Backend {
         if let Some(tags) = &u.tag_ids {
             Self::replace_tags(&mut tx, u.task_id, tags, u.now).await?;
         }
+        Self::write_custom_values(&mut tx, u.task_id, &u.custom_field_values, u.now).await?;
         if let Some(comment) = u.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Self::record_activity(&mut tx, "task.comment", comment, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now)
                 .await?;
