@@ -684,3 +684,105 @@ async fn catalog_on_postgres() {
     let svc = Launch::new().postgres(&db).start().await.unwrap();
     run_catalog(&svc).await;
 }
+
+/// The agent side of groups: a board's agents read their group snapshot; only the lead of a
+/// board in the group may set its heartbeat, and leads are included only when asked. The
+/// API cannot make a lead yet, so the test promotes one in the database.
+#[tokio::test]
+async fn group_heartbeat_and_snapshot_for_agents_on_postgres() {
+    let db = TestDb::create().await.unwrap();
+    let svc = Launch::new().postgres(&db).start().await.unwrap();
+    ok(&svc, Method::POST, "/api/v1/auth/bootstrap", None).await;
+    let group = ok(
+        &svc,
+        Method::POST,
+        "/api/v1/board-groups",
+        Some(json!({"name": "G", "slug": "g"})),
+    )
+    .await;
+    let gid = id(&group);
+    let mine = svc.create_board("Mine").await;
+    let sibling = svc.create_board("Sibling").await;
+    let stranger = svc.create_board("Stranger").await;
+    for b in [&mine, &sibling] {
+        ok(
+            &svc,
+            Method::PATCH,
+            &format!("/api/v1/boards/{}", id(b)),
+            Some(json!({"board_group_id": gid})),
+        )
+        .await;
+    }
+    ok(
+        &svc,
+        Method::POST,
+        &format!("/api/v1/boards/{}/tasks", id(&sibling)),
+        Some(json!({"title": "Sibling work"})),
+    )
+    .await;
+    let (lead, lead_token) = svc.create_agent(&id(&mine), "lead").await;
+    let (worker, worker_token) = svc.create_agent(&id(&mine), "worker").await;
+    let (sib_worker, _) = svc.create_agent(&id(&sibling), "sib-worker").await;
+    let (_, stranger_lead_token) = svc.create_agent(&id(&stranger), "stranger-lead").await;
+    let mut conn = db.connect().await.unwrap();
+    sqlx::query("UPDATE agents SET is_board_lead = true WHERE name IN ('lead', 'stranger-lead')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    // A board's agent sees its group's other boards.
+    let res = svc
+        .agent(
+            Method::GET,
+            &format!("/api/v1/boards/{}/group-snapshot", id(&mine)),
+            &worker_token,
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, snap) = system_tests::json_of(res).await;
+    assert_eq!(status, 200, "{snap}");
+    assert_eq!(snap["boards"][0]["board"]["id"], sibling["id"]);
+    assert_eq!(snap["boards"][0]["tasks"][0]["title"], "Sibling work");
+    let res = svc
+        .agent(
+            Method::GET,
+            &format!("/api/v1/boards/{}/group-snapshot", id(&sibling)),
+            &worker_token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "a board-bound agent reads only its own board");
+
+    let heartbeat = |token: String, body: Value| {
+        let req = svc
+            .agent(Method::POST, &format!("/api/v1/board-groups/{gid}/heartbeat"), &token)
+            .json(&body);
+        async move { system_tests::json_of(req.send().await.unwrap()).await }
+    };
+    let (status, _) = heartbeat(worker_token.clone(), json!({"every": "1m"})).await;
+    assert_eq!(status, 403, "workers may not");
+    let (status, _) = heartbeat(stranger_lead_token, json!({"every": "1m"})).await;
+    assert_eq!(status, 403, "leads of boards outside the group may not");
+
+    let (status, applied) = heartbeat(lead_token.clone(), json!({"every": "2m"})).await;
+    assert_eq!(status, 200, "{applied}");
+    let mut updated: Vec<String> = serde_json::from_value(applied["updated_agent_ids"].clone()).unwrap();
+    updated.sort_unstable();
+    let mut expected = vec![id(&worker), id(&sib_worker)];
+    expected.sort_unstable();
+    assert_eq!(updated, expected, "leads are left out by default");
+    let (status, applied) = heartbeat(lead_token, json!({"every": "3m", "include_board_leads": true})).await;
+    assert_eq!(status, 200);
+    assert_eq!(applied["updated_agent_ids"].as_array().map(Vec::len), Some(3));
+    let config: (sqlx::types::Json<Value>,) = sqlx::query_as("SELECT heartbeat_config FROM agents WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(&id(&lead)).unwrap())
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        config.0.0,
+        json!({"every": "3m", "target": "last", "includeReasoning": false})
+    );
+}
