@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::{UserAuthenticator, agent_token, clerk::ClerkVerifier};
-use crate::bus::RateLimiter;
+use crate::bus::{EventBus, RateLimiter};
 use crate::config::{AuthConfig, Config, RateLimitBackend, Secret, parse_local_token};
 use crate::store::{Store, StoreError};
 use crate::telemetry::metrics::Metrics;
@@ -28,18 +28,33 @@ pub enum StartupError {
     Http(#[source] reqwest::Error),
 }
 
-/// Readiness turns false as soon as shutdown begins.
-#[derive(Default)]
+/// Readiness turns false as soon as shutdown begins, and live streams end.
 pub struct ShutdownState {
     draining: AtomicBool,
+    signal: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for ShutdownState {
+    fn default() -> Self {
+        Self {
+            draining: AtomicBool::new(false),
+            signal: tokio::sync::watch::channel(false).0,
+        }
+    }
 }
 
 impl ShutdownState {
     pub fn begin_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
+        self.signal.send_replace(true);
     }
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
+    }
+    /// Resolves once shutdown has begun.
+    pub async fn draining(&self) {
+        let mut rx = self.signal.subscribe();
+        let _ = rx.wait_for(|draining| *draining).await;
     }
 }
 
@@ -47,6 +62,8 @@ pub struct Inner {
     pub config: Config,
     pub store: Store,
     pub limiter: RateLimiter,
+    /// Fan-out of live-stream events (in-process, or Redis pub/sub across replicas).
+    pub events: EventBus,
     pub users: UserAuthenticator,
     pub metrics: Metrics,
     pub shutdown: ShutdownState,
@@ -86,11 +103,16 @@ impl AppState {
                 .map_err(StartupError::Database)?
                 .into_bytes(),
         };
-        let limiter = match &config.rate_limit_backend {
-            RateLimitBackend::Memory => RateLimiter::memory(),
-            RateLimitBackend::Redis { url, prefix } => RateLimiter::redis(url.expose(), prefix, metrics.clone())
-                .await
-                .map_err(StartupError::Redis)?,
+        let (limiter, events) = match &config.rate_limit_backend {
+            RateLimitBackend::Memory => (RateLimiter::memory(), EventBus::memory()),
+            RateLimitBackend::Redis { url, prefix } => (
+                RateLimiter::redis(url.expose(), prefix, metrics.clone())
+                    .await
+                    .map_err(StartupError::Redis)?,
+                EventBus::redis(url.expose(), &format!("{prefix}:events"))
+                    .await
+                    .map_err(StartupError::Redis)?,
+            ),
         };
         let users = match &config.auth {
             AuthConfig::Local { token: Some(token) } => UserAuthenticator::Local { token: token.clone() },
@@ -105,6 +127,7 @@ impl AppState {
             config,
             store,
             limiter,
+            events,
             users,
             metrics,
             shutdown: ShutdownState::default(),

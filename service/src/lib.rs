@@ -20,6 +20,8 @@ pub mod http;
 pub mod store;
 /// Logs, traces and metrics.
 pub mod telemetry;
+/// Read models and request bodies as the contract names them (HTTP bodies and stream data).
+pub mod views;
 
 use std::future::Future;
 use std::net::SocketAddr;

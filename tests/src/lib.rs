@@ -13,6 +13,8 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+pub mod idp;
+
 /// A local token that passes the service's checks.
 pub const TOKEN: &str = "test-token-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
 
@@ -233,6 +235,15 @@ fn listening_port(lines: &[String]) -> Option<u16> {
 impl Service {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A request with an explicit bearer token (another user).
+    pub async fn call_as(&self, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        json_of(req.send().await.expect("request")).await
     }
 
     /// A request with the local user's bearer token.
@@ -548,5 +559,91 @@ where
             return None;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SseEvent {
+    pub event: String,
+    pub id: String,
+    pub data: String,
+    pub retry: Option<String>,
+}
+
+impl SseEvent {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.data).unwrap_or(Value::Null)
+    }
+}
+
+/// Reads a `text/event-stream` response incrementally, as a browser's `fetch` reader would.
+pub struct SseReader {
+    stream: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+    /// Everything received so far (comments and retry lines included).
+    pub raw: String,
+}
+
+impl SseReader {
+    pub fn new(res: reqwest::Response) -> Self {
+        Self {
+            stream: Box::pin(res.bytes_stream()),
+            buffer: String::new(),
+            raw: String::new(),
+        }
+    }
+
+    /// The next complete event (comments skipped), or `None` when the stream ended or the
+    /// timeout passed.
+    pub async fn next_event(&mut self, timeout: Duration) -> Option<SseEvent> {
+        use futures::StreamExt;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut ev = SseEvent::default();
+                let mut any = false;
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        ev.event = v.trim().to_owned();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        ev.id = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        if !ev.data.is_empty() {
+                            ev.data.push('\n');
+                        }
+                        ev.data.push_str(v.strip_prefix(' ').unwrap_or(v));
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("retry:") {
+                        ev.retry = Some(v.trim().to_owned());
+                        any = true;
+                    }
+                }
+                if any {
+                    return Some(ev);
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??
+                .ok()?;
+            let text = String::from_utf8_lossy(&chunk).replace("\r\n", "\n");
+            self.raw.push_str(&text);
+            self.buffer.push_str(&text);
+        }
+    }
+
+    /// Events until one satisfies `pred` (returned), or `None` on timeout/end.
+    pub async fn until(&mut self, timeout: Duration, pred: impl Fn(&SseEvent) -> bool) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let ev = self.next_event(left).await?;
+            if pred(&ev) {
+                return Some(ev);
+            }
+        }
     }
 }

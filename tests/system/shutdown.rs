@@ -11,7 +11,7 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
     let db = TestDb::create().await.unwrap();
     let mut svc = Launch::new()
         .postgres(&db)
-        .env("SHUTDOWN_READINESS_DELAY_SECONDS", "1")
+        .env("SHUTDOWN_READINESS_DELAY_SECONDS", "2")
         .start()
         .await
         .unwrap();
@@ -49,11 +49,16 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
     assert!(waiting, "the request never reached the database lock");
 
     svc.terminate().await;
-    // Readiness fails first, while the listener still answers.
-    let ready = svc.http.get(svc.url("/readyz")).send().await.unwrap();
-    assert_eq!(ready.status(), 503);
+    // Readiness fails first, while the listener still answers (the signal is handled
+    // asynchronously, so poll briefly).
+    let draining = system_tests::eventually(Duration::from_millis(1500), || async {
+        let res = svc.http.get(svc.url("/readyz")).send().await.ok()?;
+        (res.status() == 503).then_some(())
+    })
+    .await;
+    assert!(draining.is_some(), "readiness did not turn 503 after SIGTERM");
 
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
     let res = slow.await.unwrap().unwrap();
     assert_eq!(res.status(), 200, "the in-flight request must complete");

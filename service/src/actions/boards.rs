@@ -201,3 +201,14 @@ pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> 
         Err(Error::NotFound("Board not found"))
     }
 }
+
+/// Everything the board page shows at once.
+pub async fn snapshot(
+    store: &Store,
+    caller: &super::identity::Caller,
+    id: Uuid,
+) -> Result<(BoardRow, crate::store::BoardSnapshotRows)> {
+    let board = super::identity::board_for_caller(store, caller, id, Access::Read).await?;
+    let rows = store.board_snapshot(id).await?;
+    Ok((board, rows))
+}

@@ -112,3 +112,44 @@ pub async fn board_for_agent(store: &Store, caller: &AgentCaller, board_id: Uuid
         .filter(|b| b.organization_id == caller.agent.organization_id)
         .ok_or(Error::NotFound("Board not found"))
 }
+
+/// A human or an agent, for the routes either may call.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    User(UserCaller),
+    Agent(AgentCaller),
+}
+
+impl Caller {
+    pub fn organization_id(&self) -> Uuid {
+        match self {
+            Caller::User(u) => u.organization_id(),
+            Caller::Agent(a) => a.agent.organization_id,
+        }
+    }
+
+    pub fn agent_id(&self) -> Option<Uuid> {
+        match self {
+            Caller::User(_) => None,
+            Caller::Agent(a) => Some(a.agent.id),
+        }
+    }
+}
+
+/// Loads a board for either kind of caller (agents always get their board's scope).
+pub async fn board_for_caller(store: &Store, caller: &Caller, board_id: Uuid, access: Access) -> Result<BoardRow> {
+    match caller {
+        Caller::User(u) => board_for_user(store, u, board_id, access).await,
+        Caller::Agent(a) => board_for_agent(store, a, board_id).await,
+    }
+}
+
+/// The boards a user's feeds may show (all of the organization's, or only granted ones).
+pub fn board_scope(caller: &UserCaller, board_id: Option<Uuid>) -> crate::store::BoardScope {
+    let m = &caller.member;
+    crate::store::BoardScope {
+        organization_id: caller.organization_id(),
+        board_id,
+        granted_to_member: (!(m.all_boards_read || m.all_boards_write)).then_some(m.id),
+    }
+}

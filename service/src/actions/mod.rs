@@ -1,12 +1,17 @@
 //! One function per user action: load, apply a domain rule, save. No axum types; callers
 //! pass an authenticated caller and typed input, and get a row or an [`Error`].
 
+pub mod activity;
 pub mod agents;
 pub mod board_groups;
 pub mod boards;
+pub mod comments;
 pub mod custom_fields;
+pub mod dashboard;
+pub mod events;
 pub mod gateways;
 pub mod identity;
+pub mod organizations;
 pub mod tags;
 pub mod tasks;
 

@@ -8,9 +8,10 @@ use uuid::Uuid;
 use super::custom_fields::task_values;
 use super::identity::{Access, AgentCaller, UserCaller, board_for_agent, board_for_user};
 use super::{Error, Result, non_blank};
+use crate::bus::EventBus;
 use crate::domain::tasks::{TaskPatch, TaskStatus, plan_user_update};
 use crate::domain::{Page, Paged, now};
-use crate::store::{NewTask, Store, TaskFilter, TaskUpdate, TaskView};
+use crate::store::{NewTask, Store, TaskFilter, TaskUpdate, TaskView, TaskWrite};
 
 /// Parses the `status` filter: a comma-separated list of the four statuses.
 pub fn parse_status_filter(raw: Option<&str>) -> std::result::Result<Vec<String>, String> {
@@ -64,7 +65,22 @@ pub struct TaskInput {
     pub comment: Option<String>,
 }
 
-pub async fn create(store: &Store, caller: &UserCaller, board_id: Uuid, input: TaskInput) -> Result<TaskView> {
+/// Publishes the stream events of a committed task write.
+async fn publish(bus: &EventBus, organization_id: Uuid, board_id: Uuid, write: &TaskWrite) {
+    let mut tasks = vec![write.view.clone()];
+    tasks.extend(write.touched.iter().cloned());
+    for event in super::events::task_stream_events(organization_id, board_id, &write.activity, &tasks) {
+        bus.publish(event).await;
+    }
+}
+
+pub async fn create(
+    store: &Store,
+    bus: &EventBus,
+    caller: &UserCaller,
+    board_id: Uuid,
+    input: TaskInput,
+) -> Result<TaskView> {
     let board = board_for_user(store, caller, board_id, Access::Write).await?;
     let custom_field_values = task_values(store, board_id, input.custom_field_values.as_ref(), true).await?;
     let task = NewTask {
@@ -84,11 +100,14 @@ pub async fn create(store: &Store, caller: &UserCaller, board_id: Uuid, input: T
         actor_agent_id: None,
         now: now(),
     };
-    Ok(store.create_task(&task).await?)
+    let write = store.create_task(&task).await?;
+    publish(bus, board.organization_id, board_id, &write).await;
+    Ok(write.view)
 }
 
 pub async fn update(
     store: &Store,
+    bus: &EventBus,
     caller: &UserCaller,
     board_id: Uuid,
     task_id: Uuid,
@@ -122,10 +141,12 @@ pub async fn update(
         now: at,
     };
     let plan = move |task: &_, deps: &[Uuid], facts: &_| plan_user_update(task, deps, &patch, facts, at);
-    match store.update_task(&update, &plan).await {
-        Err(crate::store::StoreError::NotFound) => Err(Error::NotFound("Task not found")),
-        other => Ok(other?),
-    }
+    let write = match store.update_task(&update, &plan).await {
+        Err(crate::store::StoreError::NotFound) => return Err(Error::NotFound("Task not found")),
+        other => other?,
+    };
+    publish(bus, board.organization_id, board_id, &write).await;
+    Ok(write.view)
 }
 
 pub async fn delete(store: &Store, caller: &UserCaller, board_id: Uuid, task_id: Uuid) -> Result<()> {

@@ -1,6 +1,9 @@
-//! Shared coordination between replicas: the rate limiter (in-process or Redis through fred).
+//! Shared coordination between replicas: the rate limiter and the event fan-out, each
+//! in-process or through Redis (fred).
 //! The only code that speaks to Redis.
 
+pub mod events;
 pub mod ratelimit;
 
+pub use events::{BusEvent, EventBus, Topic};
 pub use ratelimit::{Decision, RateLimiter};

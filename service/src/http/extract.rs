@@ -338,6 +338,33 @@ fn parse_forwarded_for(v: &str) -> Option<IpAddr> {
         .or_else(|| v.rsplit_once(':').and_then(|(ip, _)| ip.parse().ok()))
 }
 
+/// A user or an agent, for the routes either may call: `X-Agent-Token` means an agent;
+/// otherwise the bearer token is tried as a user's, then as an agent's.
+pub struct AuthCaller(pub crate::actions::identity::Caller);
+
+impl FromRequestParts<AppState> for AuthCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        use crate::actions::identity::Caller;
+        if agent_header(parts).is_some() {
+            return AuthAgent::from_request_parts(parts, app)
+                .await
+                .map(|AuthAgent(a)| AuthCaller(Caller::Agent(a)));
+        }
+        let token = bearer(parts).ok_or(ApiError::Unauthorized("Not authenticated"))?;
+        match app.users.authenticate(token).await {
+            Ok(who) => Ok(AuthCaller(Caller::User(resolve_user(&app.store, who).await?))),
+            Err(AuthError::Unavailable(cause)) => {
+                Err(ApiError::Internal(format!("identity provider unavailable: {cause}")))
+            }
+            Err(_) => AuthAgent::from_request_parts(parts, app)
+                .await
+                .map(|AuthAgent(a)| AuthCaller(Caller::Agent(a))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,20 +1,24 @@
 //! The HTTP surface: routes, the OpenAPI document, and the middleware every response goes
 //! through. Handlers parse input, call one action and render the result.
 
+pub mod activity;
 pub mod agent_api;
 pub mod agents;
 pub mod board_groups;
 pub mod boards;
 pub mod custom_fields;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod gateways;
 pub mod health;
+pub mod organizations;
 pub mod request_id;
+pub mod streams;
 pub mod tags;
 pub mod tasks;
 pub mod users;
-pub mod views;
+pub use crate::views;
 
 use std::time::Instant;
 
@@ -48,7 +52,7 @@ use request_id::RequestId;
     tags(
         (name = "health", description = "Probes and metrics"),
         (name = "auth"), (name = "users"), (name = "organizations"), (name = "gateways"),
-        (name = "boards"), (name = "agents"), (name = "tasks"),
+        (name = "boards"), (name = "agents"), (name = "tasks"), (name = "activity"), (name = "metrics"),
         (name = "tags"), (name = "custom-fields"), (name = "board-groups"),
         (name = "agent", description = "Endpoints for agents, authenticated with X-Agent-Token"),
     )
@@ -79,8 +83,27 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
         .routes(routes!(users::bootstrap))
-        .routes(routes!(users::get_me, users::update_me))
-        .routes(routes!(users::get_my_org))
+        .routes(routes!(users::get_me, users::update_me, organizations::delete_me))
+        .routes(routes!(users::get_my_org, organizations::delete_my_organization))
+        .routes(routes!(organizations::create_organization))
+        .routes(routes!(organizations::list_my_organizations))
+        .routes(routes!(organizations::set_active_organization))
+        .routes(routes!(organizations::get_my_membership))
+        .routes(routes!(organizations::list_members))
+        .routes(routes!(
+            organizations::get_member,
+            organizations::update_member,
+            organizations::remove_member
+        ))
+        .routes(routes!(organizations::update_member_access))
+        .routes(routes!(organizations::list_invites, organizations::create_invite))
+        .routes(routes!(organizations::revoke_invite))
+        .routes(routes!(organizations::accept_invite))
+        .routes(routes!(activity::list_activity))
+        .routes(routes!(activity::list_task_comment_feed))
+        .routes(routes!(streams::stream_task_comments))
+        .routes(routes!(dashboard::get_dashboard))
+        .routes(routes!(dashboard::get_board_snapshot))
         .routes(routes!(gateways::list_gateways, gateways::create_gateway))
         .routes(routes!(
             gateways::get_gateway,
@@ -94,6 +117,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agents::issue_agent_token))
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task, tasks::delete_task))
+        .routes(routes!(streams::stream_tasks))
+        .routes(routes!(activity::list_task_comments, activity::create_task_comment))
         .routes(routes!(agent_api::agent_healthz))
         .routes(routes!(agent_api::agent_heartbeat))
         .routes(routes!(agent_api::agent_list_boards))

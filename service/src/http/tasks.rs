@@ -63,7 +63,9 @@ pub async fn create_task(
     ApiJson(body): ApiJson<TaskCreate>,
 ) -> ApiResult<Json<TaskRead>> {
     Ok(Json(
-        tasks::create(&app.store, &caller, board_id, body.into()).await?.into(),
+        tasks::create(&app.store, &app.events, &caller, board_id, body.into())
+            .await?
+            .into(),
     ))
 }
 
@@ -77,7 +79,7 @@ pub async fn update_task(
     ApiJson(body): ApiJson<TaskWrite>,
 ) -> ApiResult<Json<TaskRead>> {
     Ok(Json(
-        tasks::update(&app.store, &caller, board_id, task_id, body.into())
+        tasks::update(&app.store, &app.events, &caller, board_id, task_id, body.into())
             .await?
             .into(),
     ))

@@ -74,6 +74,8 @@ mod pg {
     const BEGIN_WRITE: &str = "BEGIN";
     static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
     include!("queries.rs");
+    include!("feed.rs");
+    include!("orgs.rs");
     include!("catalog.rs");
 }
 
@@ -86,6 +88,8 @@ mod lite {
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
     include!("queries.rs");
+    include!("feed.rs");
+    include!("orgs.rs");
     include!("catalog.rs");
 }
 
@@ -217,15 +221,49 @@ delegate! {
     pub async fn list_tasks(&self, board_id: Uuid, filter: &TaskFilter, page: Page) -> StoreResult<Paged<TaskView>>;
     pub async fn get_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<Option<TaskView>>;
     /// Creates a task with its dependencies and tags after checking them against the board.
-    pub async fn create_task(&self, task: &NewTask) -> StoreResult<TaskView>;
+    pub async fn create_task(&self, task: &NewTask) -> StoreResult<TaskWrite>;
     /// Loads the task and its facts under the board's write lock, asks `plan` what to write,
     /// writes it and the activity row, all in one transaction.
-    pub async fn update_task(&self, update: &TaskUpdate, plan: &PlanFn) -> StoreResult<TaskView>;
+    pub async fn update_task(&self, update: &TaskUpdate, plan: &PlanFn) -> StoreResult<TaskWrite>;
     /// Deletes a task with its activity, links, edges, tags and values.
     pub async fn delete_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<bool>;
 }
 
 delegate! {
+    /// Records a task comment (an activity row of type `task.comment`).
+    pub async fn insert_comment(&self, board_id: Uuid, task_id: Uuid, agent_id: Option<Uuid>, message: &str, now: NaiveDateTime) -> StoreResult<ActivityRow>;
+    /// A task's comments, oldest first.
+    pub async fn list_comments(&self, board_id: Uuid, task_id: Uuid, page: Page) -> StoreResult<Paged<ActivityRow>>;
+    /// Activity of the scoped boards (or of one agent), newest first.
+    pub async fn list_activity(&self, scope: &BoardScope, agent_id: Option<Uuid>, page: Page) -> StoreResult<Paged<ActivityRow>>;
+    pub async fn list_comment_feed(&self, scope: &BoardScope, page: Page) -> StoreResult<Paged<CommentFeedRow>>;
+    pub async fn comment_feed_since(&self, scope: &BoardScope, since: NaiveDateTime) -> StoreResult<Vec<CommentFeedRow>>;
+    pub async fn comment_feed_item(&self, activity_id: Uuid) -> StoreResult<Option<CommentFeedRow>>;
+    pub async fn get_activity(&self, id: Uuid) -> StoreResult<Option<ActivityRow>>;
+    pub async fn task_activity_since(&self, board_id: Uuid, since: NaiveDateTime) -> StoreResult<Vec<ActivityRow>>;
+    pub async fn tasks_by_ids(&self, board_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<TaskView>>;
+    pub async fn board_snapshot(&self, board_id: Uuid) -> StoreResult<BoardSnapshotRows>;
+    pub async fn dashboard_rows(&self, scope: &BoardScope, since: NaiveDateTime, seen_since: NaiveDateTime) -> StoreResult<DashboardRows>;
+
+    pub async fn list_memberships(&self, user_id: Uuid) -> StoreResult<Vec<MembershipRow>>;
+    /// Creates an organization with the user as owner and makes it their active one.
+    pub async fn create_organization(&self, user_id: Uuid, name: &str, now: NaiveDateTime) -> StoreResult<OrganizationRow>;
+    pub async fn set_active_organization(&self, user_id: Uuid, organization_id: Uuid) -> StoreResult<bool>;
+    pub async fn list_members(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<MemberWithUser>>;
+    pub async fn get_member(&self, organization_id: Uuid, member_id: Uuid) -> StoreResult<Option<MemberWithUser>>;
+    pub async fn member_board_access(&self, member_ids: &[Uuid]) -> StoreResult<Vec<BoardAccessRow>>;
+    pub async fn invite_board_access(&self, invite_ids: &[Uuid]) -> StoreResult<Vec<BoardAccessRow>>;
+    pub async fn set_member_role(&self, organization_id: Uuid, member_id: Uuid, role: &str) -> StoreResult<()>;
+    pub async fn remove_member(&self, organization_id: Uuid, member_id: Uuid) -> StoreResult<()>;
+    pub async fn replace_member_access(&self, organization_id: Uuid, member_id: Uuid, all_boards_read: bool, all_boards_write: bool, grants: &[BoardGrant]) -> StoreResult<()>;
+    pub async fn list_invites(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<InviteRow>>;
+    pub async fn create_invite(&self, invite: &InviteRow, grants: &[BoardGrant]) -> StoreResult<()>;
+    pub async fn delete_invite(&self, organization_id: Uuid, invite_id: Uuid) -> StoreResult<bool>;
+    pub async fn find_invite_by_token(&self, token: &str) -> StoreResult<Option<InviteRow>>;
+    pub async fn accept_invite(&self, invite_id: Uuid, user_id: Uuid, now: NaiveDateTime) -> StoreResult<()>;
+    pub async fn delete_organization(&self, organization_id: Uuid) -> StoreResult<()>;
+    pub async fn delete_user(&self, user_id: Uuid) -> StoreResult<()>;
+
     pub async fn list_tags(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<TagRow>>;
     pub async fn get_tag(&self, organization_id: Uuid, id: Uuid) -> StoreResult<Option<TagRow>>;
     /// Whether another tag of the organization (not `except`) has this slug.

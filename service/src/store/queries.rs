@@ -465,7 +465,14 @@ impl Backend {
         if exists.is_none() {
             return Ok(false);
         }
-        // Order matters: children before parents (there is no ON DELETE CASCADE but one).
+        Self::delete_board_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Deletes a board and everything under it inside `tx`. Order matters: children before
+    /// parents (there is no ON DELETE CASCADE but one).
+    async fn delete_board_in(tx: &mut Tx, id: Uuid) -> StoreResult<()> {
         for sql in [
             "DELETE FROM activity_events WHERE task_id IN (SELECT id FROM tasks WHERE board_id = $1)",
             "DELETE FROM tag_assignments WHERE task_id IN (SELECT id FROM tasks WHERE board_id = $1)",
@@ -476,6 +483,7 @@ impl Backend {
              OR task_id IN (SELECT id FROM tasks WHERE board_id = $1)",
             "DELETE FROM approvals WHERE board_id = $1",
             "DELETE FROM organization_board_access WHERE board_id = $1",
+            "DELETE FROM organization_invite_board_access WHERE board_id = $1",
             "DELETE FROM board_task_custom_fields WHERE board_id = $1",
             "DELETE FROM tasks WHERE board_id = $1",
             "DELETE FROM activity_events WHERE agent_id IN (SELECT id FROM agents WHERE board_id = $1)",
@@ -483,10 +491,9 @@ impl Backend {
             "DELETE FROM agents WHERE board_id = $1",
             "DELETE FROM boards WHERE id = $1",
         ] {
-            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            sqlx::query(sql).bind(id).execute(&mut **tx).await?;
         }
-        tx.commit().await?;
-        Ok(true)
+        Ok(())
     }
 
     // ---------------------------------------------------------------- agents
@@ -852,21 +859,30 @@ impl Backend {
         task_id: Option<Uuid>,
         board_id: Option<Uuid>,
         now: NaiveDateTime,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<ActivityRow> {
+        let row = ActivityRow {
+            id: Uuid::new_v4(),
+            event_type: event_type.to_owned(),
+            message: Some(message.to_owned()),
+            agent_id,
+            task_id,
+            board_id,
+            created_at: now,
+        };
         sqlx::query(
             "INSERT INTO activity_events (id, event_type, message, agent_id, task_id, board_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(Uuid::new_v4())
-        .bind(event_type)
-        .bind(message)
-        .bind(agent_id)
-        .bind(task_id)
-        .bind(board_id)
-        .bind(now)
+        .bind(row.id)
+        .bind(&row.event_type)
+        .bind(&row.message)
+        .bind(row.agent_id)
+        .bind(row.task_id)
+        .bind(row.board_id)
+        .bind(row.created_at)
         .execute(&mut **tx)
         .await?;
-        Ok(())
+        Ok(row)
     }
 
     async fn assignee_on_board(tx: &mut Tx, organization_id: Uuid, board_id: Uuid, agent: Uuid) -> StoreResult<()> {
@@ -882,7 +898,7 @@ impl Backend {
         }
     }
 
-    pub async fn create_task(&self, t: &NewTask) -> StoreResult<TaskView> {
+    pub async fn create_task(&self, t: &NewTask) -> StoreResult<TaskWrite> {
         let mut tx = self.begin_write().await?;
         let (statuses, edges) = Self::lock_board_graph(&mut tx, t.board_id).await?;
         let deps = crate::domain::tasks::dedupe(&t.depends_on_task_ids);
@@ -915,7 +931,7 @@ impl Backend {
         Self::replace_dependencies(&mut tx, t.board_id, t.id, &deps, t.now).await?;
         Self::replace_tags(&mut tx, t.id, &t.tag_ids, t.now).await?;
         Self::write_custom_values(&mut tx, t.id, &t.custom_field_values, t.now).await?;
-        Self::record_activity(
+        let created = Self::record_activity(
             &mut tx,
             "task.created",
             &format!("Task created: {}.", t.title),
@@ -929,16 +945,20 @@ impl Backend {
             .bind(t.id)
             .fetch_one(&mut *tx)
             .await?;
-        let view = Self::enrich(&mut tx, t.board_id, vec![row]).await?.pop().ok_or(StoreError::NotFound);
+        let view = Self::enrich(&mut tx, t.board_id, vec![row]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        view
+        Ok(TaskWrite {
+            view,
+            activity: vec![created],
+            touched: Vec::new(),
+        })
     }
 
     pub async fn update_task(
         &self,
         u: &TaskUpdate,
         plan: &PlanFn,
-    ) -> StoreResult<TaskView> {
+    ) -> StoreResult<TaskWrite> {
         let mut tx = self.begin_write().await?;
         let (statuses, edges) = Self::lock_board_graph(&mut tx, u.board_id).await?;
         let row = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!(
@@ -1042,24 +1062,97 @@ impl Backend {
             Self::replace_tags(&mut tx, u.task_id, tags, u.now).await?;
         }
         Self::write_custom_values(&mut tx, u.task_id, &u.custom_field_values, u.now).await?;
+        let mut activity = Vec::new();
         if let Some(comment) = u.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            Self::record_activity(&mut tx, "task.comment", comment, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now)
-                .await?;
+            activity.push(
+                Self::record_activity(&mut tx, "task.comment", comment, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now)
+                    .await?,
+            );
         }
         let (event, message) = if decided.status_changed {
             ("task.status_changed", format!("Task moved to {}: {}.", decided.status.as_str(), title))
         } else {
             ("task.updated", format!("Task updated: {title}."))
         };
-        Self::record_activity(&mut tx, event, &message, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now).await?;
+        activity.push(
+            Self::record_activity(&mut tx, event, &message, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now).await?,
+        );
 
-        let row = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
+        // Dependents react when this task enters or leaves `done`.
+        let was_done = state.status == TaskStatus::Done;
+        let is_done = decided.status == TaskStatus::Done;
+        let mut touched = Vec::new();
+        if was_done != is_done {
+            let dependents = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE id IN \
+                 (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = $1) AND status <> 'done' \
+                 ORDER BY created_at, id"
+            )))
             .bind(u.task_id)
-            .fetch_one(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        let view = Self::enrich(&mut tx, u.board_id, vec![row]).await?.pop().ok_or(StoreError::NotFound);
+            for dep in dependents {
+                let pristine = dep.status == TaskStatus::Inbox.as_str()
+                    && dep.assigned_agent_id.is_none()
+                    && dep.in_progress_at.is_none();
+                if was_done && !pristine {
+                    sqlx::query(
+                        "UPDATE tasks SET status = 'inbox', assigned_agent_id = NULL, \
+                         previous_in_progress_at = COALESCE(in_progress_at, previous_in_progress_at), \
+                         in_progress_at = NULL, updated_at = $1 WHERE id = $2",
+                    )
+                    .bind(u.now)
+                    .bind(dep.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    activity.push(
+                        Self::record_activity(
+                            &mut tx,
+                            "task.status_changed",
+                            &format!("Task moved to inbox: {} (dependency reopened).", dep.title),
+                            u.actor_agent_id,
+                            Some(dep.id),
+                            Some(u.board_id),
+                            u.now,
+                        )
+                        .await?,
+                    );
+                } else {
+                    activity.push(
+                        Self::record_activity(
+                            &mut tx,
+                            "task.updated",
+                            &format!("Dependency completion changed: {}.", dep.title),
+                            u.actor_agent_id,
+                            Some(dep.id),
+                            Some(u.board_id),
+                            u.now,
+                        )
+                        .await?,
+                    );
+                }
+                touched.push(dep.id);
+            }
+        }
+
+        let mut rows = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
+            .bind(u.task_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        if !touched.is_empty() {
+            let mut q = QueryBuilder::<Db>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id IN ("));
+            push_id_list(&mut q, &touched);
+            q.push(")");
+            rows.extend(q.build_query_as::<TaskRow>().fetch_all(&mut *tx).await?);
+        }
+        let mut views = Self::enrich(&mut tx, u.board_id, rows).await?.into_iter();
+        let view = views.next().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        view
+        Ok(TaskWrite {
+            view,
+            activity,
+            touched: views.collect(),
+        })
     }
 
     pub async fn delete_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<bool> {

@@ -226,3 +226,146 @@ pub struct TaskUpdate {
     pub actor_agent_id: Option<Uuid>,
     pub now: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ActivityRow {
+    pub id: Uuid,
+    pub event_type: String,
+    pub message: Option<String>,
+    pub agent_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+    pub board_id: Option<Uuid>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The outcome of a task write: the task as read now, the activity rows the write recorded
+/// (in order), and other tasks the write changed (dependents of a task entering or leaving
+/// `done`).
+#[derive(Debug, Clone)]
+pub struct TaskWrite {
+    pub view: TaskView,
+    pub activity: Vec<ActivityRow>,
+    pub touched: Vec<TaskView>,
+}
+
+/// Which boards a feed or a dashboard may show: the organization's, optionally one board,
+/// optionally only those granted to a member without blanket access.
+#[derive(Debug, Clone, Default)]
+pub struct BoardScope {
+    pub organization_id: Uuid,
+    pub board_id: Option<Uuid>,
+    pub granted_to_member: Option<Uuid>,
+}
+
+/// A task comment with the names a feed shows next to it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CommentFeedRow {
+    pub id: Uuid,
+    pub created_at: NaiveDateTime,
+    pub message: Option<String>,
+    pub agent_id: Option<Uuid>,
+    pub agent_name: Option<String>,
+    pub agent_is_lead: Option<bool>,
+    pub task_id: Uuid,
+    pub task_title: String,
+    pub board_id: Uuid,
+    pub board_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BoardSnapshotRows {
+    pub tasks: Vec<TaskView>,
+    pub agents: Vec<AgentRow>,
+    pub pending_approvals: i64,
+    /// Per task: (approvals linked, of which pending).
+    pub approval_counts: std::collections::HashMap<Uuid, (i64, i64)>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DashboardTaskRow {
+    pub id: Uuid,
+    pub status: String,
+    pub in_progress_at: Option<NaiveDateTime>,
+    pub previous_in_progress_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingApprovalRow {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub board_name: String,
+    pub action_type: String,
+    pub confidence: f64,
+    pub created_at: NaiveDateTime,
+    pub task_title: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DashboardRows {
+    pub tasks: Vec<DashboardTaskRow>,
+    pub activity: Vec<ActivityRow>,
+    pub active_agents: i64,
+    pub pending: Vec<PendingApprovalRow>,
+}
+
+/// A member with the user it stands for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberWithUser {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub role: String,
+    pub all_boards_read: bool,
+    pub all_boards_write: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub preferred_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BoardAccessRow {
+    pub id: Uuid,
+    /// The member (or invite) the grant belongs to.
+    pub owner_id: Uuid,
+    pub board_id: Uuid,
+    pub can_read: bool,
+    pub can_write: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A per-board grant as requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardGrant {
+    pub board_id: Uuid,
+    pub can_read: bool,
+    pub can_write: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InviteRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub invited_email: String,
+    pub token: String,
+    pub role: String,
+    pub all_boards_read: bool,
+    pub all_boards_write: bool,
+    pub created_by_user_id: Option<Uuid>,
+    pub accepted_by_user_id: Option<Uuid>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An organization the user belongs to, with their role there.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub organization_id: Uuid,
+    pub name: String,
+    pub role: String,
+}

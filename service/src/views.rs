@@ -1,4 +1,5 @@
-//! Request and response bodies, field for field as the reference contract names them.
+//! Request bodies and read models, field for field as the reference contract names them;
+//! used for HTTP bodies and for the data of live-stream events.
 
 use std::collections::BTreeMap;
 
@@ -592,4 +593,402 @@ mod tests {
         let w: TaskWrite = serde_json::from_str("{}").unwrap();
         assert_eq!(w.assigned_agent_id, None);
     }
+}
+
+// ------------------------------------------------------------------ activity and comments
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityEventRead {
+    pub id: Uuid,
+    pub event_type: String,
+    pub message: Option<String>,
+    pub agent_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+    pub board_id: Option<Uuid>,
+    pub route_name: Option<String>,
+    pub route_params: Option<BTreeMap<String, String>>,
+    pub created_at: NaiveDateTime,
+}
+
+impl From<crate::store::ActivityRow> for ActivityEventRead {
+    fn from(a: crate::store::ActivityRow) -> Self {
+        // Points a client at the page the event is about.
+        let (route_name, route_params) = match (a.board_id, a.task_id) {
+            (Some(board), Some(task)) => (
+                Some("board".to_owned()),
+                Some(BTreeMap::from([
+                    ("boardId".to_owned(), board.to_string()),
+                    ("taskId".to_owned(), task.to_string()),
+                ])),
+            ),
+            (Some(board), None) => (
+                Some("board".to_owned()),
+                Some(BTreeMap::from([("boardId".to_owned(), board.to_string())])),
+            ),
+            _ => (None, None),
+        };
+        Self {
+            id: a.id,
+            event_type: a.event_type,
+            message: a.message,
+            agent_id: a.agent_id,
+            task_id: a.task_id,
+            board_id: a.board_id,
+            route_name,
+            route_params,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskCommentRead {
+    pub id: Uuid,
+    pub message: Option<String>,
+    pub agent_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+    pub created_at: NaiveDateTime,
+}
+
+impl From<crate::store::ActivityRow> for TaskCommentRead {
+    fn from(a: crate::store::ActivityRow) -> Self {
+        Self {
+            id: a.id,
+            message: a.message,
+            agent_id: a.agent_id,
+            task_id: a.task_id,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TaskCommentCreate {
+    #[schema(min_length = 1)]
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityTaskCommentFeedItemRead {
+    pub id: Uuid,
+    pub created_at: NaiveDateTime,
+    pub message: Option<String>,
+    pub agent_id: Option<Uuid>,
+    pub agent_name: Option<String>,
+    pub agent_role: Option<String>,
+    pub task_id: Uuid,
+    pub task_title: String,
+    pub board_id: Uuid,
+    pub board_name: String,
+}
+
+impl From<crate::store::CommentFeedRow> for ActivityTaskCommentFeedItemRead {
+    fn from(c: crate::store::CommentFeedRow) -> Self {
+        Self {
+            id: c.id,
+            created_at: c.created_at,
+            message: c.message,
+            agent_role: c
+                .agent_is_lead
+                .map(|lead| if lead { "Board Lead" } else { "Agent" }.to_owned()),
+            agent_id: c.agent_id,
+            agent_name: c.agent_name,
+            task_id: c.task_id,
+            task_title: c.task_title,
+            board_id: c.board_id,
+            board_name: c.board_name,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ organizations
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationCreate {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationListItem {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub is_active: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationActiveUpdate {
+    pub organization_id: Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationUserRead {
+    pub id: Uuid,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub preferred_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationBoardAccessRead {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub can_read: bool,
+    pub can_write: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<crate::store::BoardAccessRow> for OrganizationBoardAccessRead {
+    fn from(a: crate::store::BoardAccessRow) -> Self {
+        Self {
+            id: a.id,
+            board_id: a.board_id,
+            can_read: a.can_read,
+            can_write: a.can_write,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationMemberRead {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub role: String,
+    pub all_boards_read: bool,
+    pub all_boards_write: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub user: Option<OrganizationUserRead>,
+    pub board_access: Vec<OrganizationBoardAccessRead>,
+}
+
+impl OrganizationMemberRead {
+    pub fn new(m: crate::store::MemberWithUser, access: Vec<crate::store::BoardAccessRow>) -> Self {
+        Self {
+            user: Some(OrganizationUserRead {
+                id: m.user_id,
+                email: m.email,
+                name: m.name,
+                preferred_name: m.preferred_name,
+            }),
+            id: m.id,
+            organization_id: m.organization_id,
+            user_id: m.user_id,
+            role: m.role,
+            all_boards_read: m.all_boards_read,
+            all_boards_write: m.all_boards_write,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            board_access: access.into_iter().map(OrganizationBoardAccessRead::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationMemberUpdate {
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub struct OrganizationBoardAccessSpec {
+    pub board_id: Uuid,
+    #[serde(default = "yes")]
+    pub can_read: bool,
+    #[serde(default)]
+    pub can_write: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl From<OrganizationBoardAccessSpec> for crate::store::BoardGrant {
+    fn from(s: OrganizationBoardAccessSpec) -> Self {
+        Self {
+            board_id: s.board_id,
+            can_read: s.can_read,
+            can_write: s.can_write,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationMemberAccessUpdate {
+    #[serde(default)]
+    pub all_boards_read: bool,
+    #[serde(default)]
+    pub all_boards_write: bool,
+    #[serde(default)]
+    pub board_access: Vec<OrganizationBoardAccessSpec>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationInviteCreate {
+    pub invited_email: String,
+    #[serde(default = "member_role")]
+    pub role: String,
+    #[serde(default)]
+    pub all_boards_read: bool,
+    #[serde(default)]
+    pub all_boards_write: bool,
+    #[serde(default)]
+    pub board_access: Vec<OrganizationBoardAccessSpec>,
+}
+
+fn member_role() -> String {
+    "member".to_owned()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationInviteRead {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub invited_email: String,
+    pub role: String,
+    pub all_boards_read: bool,
+    pub all_boards_write: bool,
+    pub token: String,
+    pub created_by_user_id: Option<Uuid>,
+    pub accepted_by_user_id: Option<Uuid>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<crate::store::InviteRow> for OrganizationInviteRead {
+    fn from(i: crate::store::InviteRow) -> Self {
+        Self {
+            id: i.id,
+            organization_id: i.organization_id,
+            invited_email: i.invited_email,
+            role: i.role,
+            all_boards_read: i.all_boards_read,
+            all_boards_write: i.all_boards_write,
+            token: i.token,
+            created_by_user_id: i.created_by_user_id,
+            accepted_by_user_id: i.accepted_by_user_id,
+            accepted_at: i.accepted_at,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationInviteAccept {
+    pub token: String,
+}
+
+// ------------------------------------------------------------------ snapshot
+
+/// A task as the board page shows it: the read model plus assignee name and approval counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskCardRead {
+    #[serde(flatten)]
+    pub task: TaskRead,
+    pub assignee: Option<String>,
+    pub approvals_count: i64,
+    pub approvals_pending_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardSnapshot {
+    pub board: BoardRead,
+    pub tasks: Vec<TaskCardRead>,
+    pub agents: Vec<AgentRead>,
+    /// Approvals of the board (none can be created yet through this API).
+    #[schema(value_type = Vec<Object>)]
+    pub approvals: Vec<Value>,
+    /// Board chat messages (board memory arrives with its own issue).
+    #[schema(value_type = Vec<Object>)]
+    pub chat_messages: Vec<Value>,
+    pub pending_approvals_count: i64,
+}
+
+// ------------------------------------------------------------------ dashboard
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardKpis {
+    pub active_agents: i64,
+    pub tasks_in_progress: i64,
+    pub inbox_tasks: i64,
+    pub in_progress_tasks: i64,
+    pub review_tasks: i64,
+    pub done_tasks: i64,
+    pub error_rate_pct: f64,
+    pub median_cycle_time_hours_7d: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardSeriesPoint {
+    pub period: NaiveDateTime,
+    pub value: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardRangeSeries {
+    pub range: String,
+    pub bucket: String,
+    pub points: Vec<DashboardSeriesPoint>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardSeriesSet {
+    pub primary: DashboardRangeSeries,
+    pub comparison: DashboardRangeSeries,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardWipPoint {
+    pub period: NaiveDateTime,
+    pub inbox: i64,
+    pub in_progress: i64,
+    pub review: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardWipRangeSeries {
+    pub range: String,
+    pub bucket: String,
+    pub points: Vec<DashboardWipPoint>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardWipSeriesSet {
+    pub primary: DashboardWipRangeSeries,
+    pub comparison: DashboardWipRangeSeries,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardPendingApproval {
+    pub approval_id: Uuid,
+    pub board_id: Uuid,
+    pub board_name: String,
+    pub action_type: String,
+    pub confidence: f64,
+    pub created_at: NaiveDateTime,
+    pub task_title: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardPendingApprovals {
+    pub total: i64,
+    pub items: Vec<DashboardPendingApproval>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardMetrics {
+    pub range: String,
+    pub generated_at: NaiveDateTime,
+    pub kpis: DashboardKpis,
+    pub throughput: DashboardSeriesSet,
+    pub cycle_time: DashboardSeriesSet,
+    pub error_rate: DashboardSeriesSet,
+    pub wip: DashboardWipSeriesSet,
+    pub pending_approvals: DashboardPendingApprovals,
 }
