@@ -230,7 +230,13 @@ assert b["ok"] is True and b["checks"]["database"] == "ok" and b["checks"]["redi
 EOF
 curl -fsS --max-time 2 "http://127.0.0.1:$port/metrics" | grep -q '^# TYPE' ||
   fail "/metrics is not Prometheus text"
-first_line=$(docker logs "$container" 2>&1 | head -n 1)
+# dockerd copies the container's output to its log asynchronously: wait for a first line.
+first_line=
+deadline=$((SECONDS + 10))
+while [ -z "$first_line" ] && [ $SECONDS -lt $deadline ]; do
+  first_line=$(docker logs "$container" 2>&1 | head -n 1)
+  [ -n "$first_line" ] || sleep 0.2
+done
 python3 -c 'import json, sys; json.loads(sys.argv[1])' "$first_line" 2>/dev/null ||
   fail "the first log line is not JSON (LOG_FORMAT=json in the image): $first_line"
 say "/readyz: $ready"

@@ -4,14 +4,17 @@
 pub mod activity;
 pub mod agents;
 pub mod approvals;
+pub mod board_groups;
 pub mod boards;
 pub mod comments;
+pub mod custom_fields;
 pub mod dashboard;
 pub mod events;
 pub mod gateways;
 pub mod identity;
 pub mod memory;
 pub mod organizations;
+pub mod tags;
 pub mod tasks;
 
 use serde_json::Value;

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::custom_fields::task_values;
 use super::identity::{Access, AgentCaller, UserCaller, board_for_agent, board_for_user};
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, Result, non_blank};
 use crate::bus::EventBus;
 use crate::domain::tasks::{TaskPatch, TaskStatus, plan_user_update};
 use crate::domain::{Page, Paged, now};
@@ -64,26 +65,6 @@ pub struct TaskInput {
     pub comment: Option<String>,
 }
 
-/// No custom field definitions can be bound to a board yet, so every key is unknown.
-fn check_custom_fields(values: Option<&BTreeMap<String, Value>>) -> Result<()> {
-    match values {
-        Some(map) if !map.is_empty() => Err(Error::Invalid(
-            map.keys()
-                .map(|k| FieldError {
-                    loc: vec![
-                        Value::from("body"),
-                        Value::from("custom_field_values"),
-                        Value::from(k.as_str()),
-                    ],
-                    msg: format!("Unknown custom field: {k}"),
-                    kind: "value_error".to_owned(),
-                })
-                .collect(),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Publishes the stream events of a committed task write.
 async fn publish(bus: &EventBus, organization_id: Uuid, board_id: Uuid, write: &TaskWrite) {
     let mut tasks = vec![write.view.clone()];
@@ -101,7 +82,7 @@ pub async fn create(
     input: TaskInput,
 ) -> Result<TaskView> {
     let board = board_for_user(store, caller, board_id, Access::Write).await?;
-    check_custom_fields(input.custom_field_values.as_ref())?;
+    let custom_field_values = task_values(store, board_id, input.custom_field_values.as_ref(), true).await?;
     let task = NewTask {
         id: Uuid::new_v4(),
         board_id,
@@ -115,6 +96,7 @@ pub async fn create(
         assigned_agent_id: input.assigned_agent_id.flatten(),
         depends_on_task_ids: input.depends_on_task_ids.unwrap_or_default(),
         tag_ids: input.tag_ids.unwrap_or_default(),
+        custom_field_values,
         actor_agent_id: None,
         now: now(),
     };
@@ -132,7 +114,7 @@ pub async fn update(
     input: TaskInput,
 ) -> Result<TaskView> {
     let board = board_for_user(store, caller, board_id, Access::Write).await?;
-    check_custom_fields(input.custom_field_values.as_ref())?;
+    let custom_field_values = task_values(store, board_id, input.custom_field_values.as_ref(), false).await?;
     let title = input.title.as_deref().map(|t| non_blank("title", t)).transpose()?;
     if let Some(priority) = &input.priority {
         non_blank("priority", priority)?;
@@ -153,6 +135,7 @@ pub async fn update(
         priority: input.priority,
         due_at: input.due_at,
         tag_ids: input.tag_ids,
+        custom_field_values,
         comment: input.comment,
         actor_agent_id: None,
         now: at,

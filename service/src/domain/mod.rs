@@ -1,5 +1,6 @@
 //! Domain types and rules: pure code, no axum, sqlx or fred.
 
+pub mod custom_fields;
 pub mod tasks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

@@ -5,7 +5,9 @@ pub mod activity;
 pub mod agent_api;
 pub mod agents;
 pub mod board_extras;
+pub mod board_groups;
 pub mod boards;
+pub mod custom_fields;
 pub mod dashboard;
 pub mod error;
 pub mod extract;
@@ -15,6 +17,7 @@ pub mod organizations;
 pub mod request_id;
 pub mod skills;
 pub mod streams;
+pub mod tags;
 pub mod tasks;
 pub mod users;
 pub use crate::views;
@@ -53,6 +56,7 @@ use request_id::RequestId;
         (name = "auth"), (name = "users"), (name = "organizations"), (name = "gateways"),
         (name = "boards"), (name = "agents"), (name = "tasks"), (name = "activity"), (name = "metrics"),
         (name = "approvals"), (name = "board-memory"), (name = "board-webhooks"), (name = "skills"),
+        (name = "tags"), (name = "custom-fields"), (name = "board-groups"),
         (name = "agent", description = "Endpoints for agents, authenticated with X-Agent-Token"),
     )
 )]
@@ -132,6 +136,28 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agent_api::agent_heartbeat))
         .routes(routes!(agent_api::agent_list_boards))
         .routes(routes!(agent_api::agent_list_tasks))
+        .routes(routes!(tags::list_tags, tags::create_tag))
+        .routes(routes!(tags::get_tag, tags::update_tag, tags::delete_tag))
+        .routes(routes!(
+            custom_fields::list_custom_fields,
+            custom_fields::create_custom_field
+        ))
+        .routes(routes!(
+            custom_fields::update_custom_field,
+            custom_fields::delete_custom_field
+        ))
+        .routes(routes!(
+            board_groups::list_board_groups,
+            board_groups::create_board_group
+        ))
+        .routes(routes!(
+            board_groups::get_board_group,
+            board_groups::update_board_group,
+            board_groups::delete_board_group
+        ))
+        .routes(routes!(board_groups::get_board_group_snapshot))
+        .routes(routes!(board_groups::apply_board_group_heartbeat))
+        .routes(routes!(board_groups::get_board_group_snapshot_for_board))
         .split_for_parts()
 }
 

@@ -5,8 +5,10 @@
 //! differs between them is a `const` in the backend module. Rows are plain structs filled by
 //! `FromRow`; callers get them or a [`StoreError`].
 
+mod catalog_rows;
 mod rows;
 
+pub use catalog_rows::*;
 pub use rows::*;
 
 use std::str::FromStr;
@@ -75,6 +77,7 @@ mod pg {
     include!("feed.rs");
     include!("orgs.rs");
     include!("extras.rs");
+    include!("catalog.rs");
 }
 
 mod lite {
@@ -89,6 +92,7 @@ mod lite {
     include!("feed.rs");
     include!("orgs.rs");
     include!("extras.rs");
+    include!("catalog.rs");
 }
 
 /// A database, PostgreSQL or SQLite, picked from `DATABASE_URL` at start.
@@ -261,6 +265,39 @@ delegate! {
     pub async fn accept_invite(&self, invite_id: Uuid, user_id: Uuid, now: NaiveDateTime) -> StoreResult<()>;
     pub async fn delete_organization(&self, organization_id: Uuid) -> StoreResult<()>;
     pub async fn delete_user(&self, user_id: Uuid) -> StoreResult<()>;
+
+    pub async fn list_tags(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<TagRow>>;
+    pub async fn get_tag(&self, organization_id: Uuid, id: Uuid) -> StoreResult<Option<TagRow>>;
+    /// Whether another tag of the organization (not `except`) has this slug.
+    pub async fn tag_slug_taken(&self, organization_id: Uuid, slug: &str, except: Option<Uuid>) -> StoreResult<bool>;
+    pub async fn insert_tag(&self, row: &TagRow) -> StoreResult<()>;
+    pub async fn update_tag(&self, row: &TagRow) -> StoreResult<()>;
+    /// Deletes a tag's assignments, then the tag.
+    pub async fn delete_tag(&self, organization_id: Uuid, id: Uuid) -> StoreResult<bool>;
+
+    pub async fn list_custom_fields(&self, organization_id: Uuid) -> StoreResult<Vec<CustomFieldView>>;
+    pub async fn get_custom_field(&self, organization_id: Uuid, id: Uuid) -> StoreResult<Option<CustomFieldView>>;
+    /// The custom field definitions bound to a board.
+    pub async fn board_custom_fields(&self, board_id: Uuid) -> StoreResult<Vec<CustomFieldRow>>;
+    /// Which of `ids` are boards of the organization.
+    pub async fn boards_in_organization(&self, organization_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Uuid>>;
+    /// Creates a definition and its board bindings.
+    pub async fn insert_custom_field(&self, view: &CustomFieldView) -> StoreResult<()>;
+    /// Saves a definition, and replaces its board bindings when `rebind`.
+    pub async fn update_custom_field(&self, view: &CustomFieldView, rebind: bool) -> StoreResult<()>;
+    /// Deletes a definition and its bindings; a conflict while any task has a value for it.
+    pub async fn delete_custom_field(&self, organization_id: Uuid, id: Uuid) -> StoreResult<bool>;
+
+    pub async fn list_board_groups(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<BoardGroupRow>>;
+    pub async fn get_board_group(&self, organization_id: Uuid, id: Uuid) -> StoreResult<Option<BoardGroupRow>>;
+    pub async fn insert_board_group(&self, row: &BoardGroupRow) -> StoreResult<()>;
+    pub async fn update_board_group(&self, row: &BoardGroupRow) -> StoreResult<()>;
+    /// Detaches the group's boards and deletes the group.
+    pub async fn delete_board_group(&self, organization_id: Uuid, id: Uuid, now: NaiveDateTime) -> StoreResult<bool>;
+    /// Task counts by status and the first tasks of each board, for group snapshots.
+    pub async fn group_tasks(&self, board_ids: &[Uuid], include_done: bool, per_board: i64) -> StoreResult<GroupTasks>;
+    pub async fn group_agents(&self, group_id: Uuid) -> StoreResult<Vec<AgentRow>>;
+    pub async fn set_heartbeat_configs(&self, configs: &[(Uuid, serde_json::Value)], now: NaiveDateTime) -> StoreResult<()>;
 }
 
 delegate! {

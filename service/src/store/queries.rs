@@ -934,6 +934,7 @@ impl Backend {
         .await?;
         Self::replace_dependencies(&mut tx, t.board_id, t.id, &deps, t.now).await?;
         Self::replace_tags(&mut tx, t.id, &t.tag_ids, t.now).await?;
+        Self::write_custom_values(&mut tx, t.id, &t.custom_field_values, t.now).await?;
         let created = Self::record_activity(
             &mut tx,
             "task.created",
@@ -1064,6 +1065,7 @@ impl Backend {
         if let Some(tags) = &u.tag_ids {
             Self::replace_tags(&mut tx, u.task_id, tags, u.now).await?;
         }
+        Self::write_custom_values(&mut tx, u.task_id, &u.custom_field_values, u.now).await?;
         let mut activity = Vec::new();
         if let Some(comment) = u.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             activity.push(

@@ -203,6 +203,8 @@ pub struct NewTask {
     pub assigned_agent_id: Option<Uuid>,
     pub depends_on_task_ids: Vec<Uuid>,
     pub tag_ids: Vec<Uuid>,
+    /// Checked values (board defaults included) to store with the task.
+    pub custom_field_values: Vec<super::CustomValueWrite>,
     pub actor_agent_id: Option<Uuid>,
     pub now: NaiveDateTime,
 }
@@ -218,6 +220,8 @@ pub struct TaskUpdate {
     pub priority: Option<String>,
     pub due_at: Option<Option<NaiveDateTime>>,
     pub tag_ids: Option<Vec<Uuid>>,
+    /// Checked values to upsert (or remove, when `None`); keys not sent are left alone.
+    pub custom_field_values: Vec<super::CustomValueWrite>,
     pub comment: Option<String>,
     pub actor_agent_id: Option<Uuid>,
     pub now: NaiveDateTime,

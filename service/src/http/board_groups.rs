@@ -1,0 +1,315 @@
+//! Board groups, their snapshots and heartbeat settings, and a board's group snapshot.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::error::{ApiError, ApiResult};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent, AuthUser, PageQuery};
+use super::views::{BoardRead, OkResponse, Page, TagRefRead, double_option};
+use crate::actions::board_groups::{self, BoardSnapshot, Caller, GroupInput, GroupSnapshot, SnapshotOptions};
+use crate::app::AppState;
+use crate::store::{BoardGroupRow, GroupTaskRow, TagRef};
+
+/// A user (bearer token) or an agent (`X-Agent-Token`, or a bearer token that is not a
+/// user's).
+pub struct AuthEither(pub Caller);
+
+impl FromRequestParts<AppState> for AuthEither {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key("x-agent-token") {
+            let AuthAgent(agent) = AuthAgent::from_request_parts(parts, app).await?;
+            return Ok(Self(Caller::Agent(agent)));
+        }
+        match AuthUser::from_request_parts(parts, app).await {
+            Ok(AuthUser(user)) => Ok(Self(Caller::User(user))),
+            Err(ApiError::Unauthorized(why)) if parts.headers.contains_key(axum::http::header::AUTHORIZATION) => {
+                match AuthAgent::from_request_parts(parts, app).await {
+                    Ok(AuthAgent(agent)) => Ok(Self(Caller::Agent(agent))),
+                    Err(ApiError::Unauthorized(_)) => Err(ApiError::Unauthorized(why)),
+                    Err(other) => Err(other),
+                }
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardGroupRead {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<BoardGroupRow> for BoardGroupRead {
+    fn from(g: BoardGroupRow) -> Self {
+        Self {
+            id: g.id,
+            organization_id: g.organization_id,
+            name: g.name,
+            slug: g.slug,
+            description: g.description,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BoardGroupCreate {
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BoardGroupUpdate {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+}
+
+/// A heartbeat interval (such as `10m`) for the agents of the group's boards.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BoardGroupHeartbeatApply {
+    pub every: String,
+    #[serde(default)]
+    pub include_board_leads: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardGroupHeartbeatApplyResult {
+    pub board_group_id: Uuid,
+    #[schema(value_type = Object)]
+    pub requested: Value,
+    pub updated_agent_ids: Vec<Uuid>,
+    /// Always empty: no gateway is contacted.
+    pub failed_agent_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardGroupTaskSummary {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub board_name: String,
+    pub title: String,
+    pub status: String,
+    pub priority: String,
+    pub assigned_agent_id: Option<Uuid>,
+    /// The assigned agent's name.
+    pub assignee: Option<String>,
+    pub due_at: Option<NaiveDateTime>,
+    pub in_progress_at: Option<NaiveDateTime>,
+    pub tags: Vec<TagRefRead>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<(GroupTaskRow, Vec<TagRef>)> for BoardGroupTaskSummary {
+    fn from((t, tags): (GroupTaskRow, Vec<TagRef>)) -> Self {
+        Self {
+            id: t.id,
+            board_id: t.board_id,
+            board_name: t.board_name,
+            title: t.title,
+            status: t.status,
+            priority: t.priority,
+            assigned_agent_id: t.assigned_agent_id,
+            assignee: t.assignee,
+            due_at: t.due_at,
+            in_progress_at: t.in_progress_at,
+            tags: tags.into_iter().map(TagRefRead::from).collect(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardGroupBoardSnapshot {
+    pub board: BoardRead,
+    /// Number of the board's tasks per status.
+    pub task_counts: BTreeMap<String, i64>,
+    pub tasks: Vec<BoardGroupTaskSummary>,
+}
+
+impl From<BoardSnapshot> for BoardGroupBoardSnapshot {
+    fn from(s: BoardSnapshot) -> Self {
+        Self {
+            board: s.board.into(),
+            task_counts: s.task_counts,
+            tasks: s.tasks.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardGroupSnapshot {
+    pub group: Option<BoardGroupRead>,
+    pub boards: Vec<BoardGroupBoardSnapshot>,
+}
+
+impl From<GroupSnapshot> for BoardGroupSnapshot {
+    fn from(s: GroupSnapshot) -> Self {
+        Self {
+            group: s.group.map(Into::into),
+            boards: s.boards.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupSnapshotQuery {
+    #[param(default = false)]
+    pub include_done: Option<bool>,
+    #[param(default = 5)]
+    pub per_board_task_limit: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BoardGroupSnapshotQuery {
+    /// Include the board itself among its group's boards.
+    #[param(default = false)]
+    pub include_self: Option<bool>,
+    #[param(default = false)]
+    pub include_done: Option<bool>,
+    #[param(default = 5, minimum = 0, maximum = 100)]
+    pub per_board_task_limit: Option<i64>,
+}
+
+const DEFAULT_PER_BOARD_TASKS: i64 = 5;
+
+#[utoipa::path(get, path = "/api/v1/board-groups", tag = "board-groups", security(("HTTPBearer" = [])),
+    params(PageQuery), responses((status = 200, body = Page<BoardGroupRead>)))]
+pub async fn list_board_groups(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<BoardGroupRead>>> {
+    let page = q.page()?;
+    let found = board_groups::list(&app.store, &caller, page).await?;
+    Ok(Json(Page::from(found, page, BoardGroupRead::from)))
+}
+
+#[utoipa::path(post, path = "/api/v1/board-groups", tag = "board-groups", security(("HTTPBearer" = [])),
+    request_body = BoardGroupCreate, responses((status = 200, body = BoardGroupRead)))]
+pub async fn create_board_group(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiJson(body): ApiJson<BoardGroupCreate>,
+) -> ApiResult<Json<BoardGroupRead>> {
+    let input = GroupInput {
+        name: Some(body.name),
+        slug: Some(body.slug),
+        description: Some(body.description),
+    };
+    Ok(Json(board_groups::create(&app.store, &caller, input).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/board-groups/{group_id}", tag = "board-groups", security(("HTTPBearer" = [])),
+    params(("group_id" = Uuid, Path)), responses((status = 200, body = BoardGroupRead)))]
+pub async fn get_board_group(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<BoardGroupRead>> {
+    Ok(Json(board_groups::get(&app.store, &caller, id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/board-groups/{group_id}", tag = "board-groups", security(("HTTPBearer" = [])),
+    params(("group_id" = Uuid, Path)), request_body = BoardGroupUpdate, responses((status = 200, body = BoardGroupRead)))]
+pub async fn update_board_group(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<BoardGroupUpdate>,
+) -> ApiResult<Json<BoardGroupRead>> {
+    let input = GroupInput {
+        name: body.name,
+        slug: body.slug,
+        description: body.description,
+    };
+    Ok(Json(board_groups::update(&app.store, &caller, id, input).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/board-groups/{group_id}", tag = "board-groups", security(("HTTPBearer" = [])),
+    params(("group_id" = Uuid, Path)), responses((status = 200, body = OkResponse)))]
+pub async fn delete_board_group(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<OkResponse>> {
+    board_groups::delete(&app.store, &caller, id).await?;
+    Ok(Json(OkResponse::ok()))
+}
+
+#[utoipa::path(get, path = "/api/v1/board-groups/{group_id}/snapshot", tag = "board-groups",
+    security(("HTTPBearer" = [])), params(("group_id" = Uuid, Path), GroupSnapshotQuery),
+    responses((status = 200, body = BoardGroupSnapshot)))]
+pub async fn get_board_group_snapshot(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<GroupSnapshotQuery>,
+) -> ApiResult<Json<BoardGroupSnapshot>> {
+    let options = SnapshotOptions::new(
+        q.include_done.unwrap_or(false),
+        q.per_board_task_limit.unwrap_or(DEFAULT_PER_BOARD_TASKS),
+    )?;
+    Ok(Json(
+        board_groups::snapshot(&app.store, &caller, id, options).await?.into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/board-groups/{group_id}/heartbeat", tag = "board-groups",
+    security(("HTTPBearer" = []), ("AgentToken" = [])), params(("group_id" = Uuid, Path)),
+    request_body = BoardGroupHeartbeatApply, responses((status = 200, body = BoardGroupHeartbeatApplyResult)))]
+pub async fn apply_board_group_heartbeat(
+    State(app): State<AppState>,
+    AuthEither(caller): AuthEither,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<BoardGroupHeartbeatApply>,
+) -> ApiResult<Json<BoardGroupHeartbeatApplyResult>> {
+    let done = board_groups::apply_heartbeat(&app.store, &caller, id, &body.every, body.include_board_leads).await?;
+    Ok(Json(BoardGroupHeartbeatApplyResult {
+        board_group_id: done.board_group_id,
+        requested: done.requested,
+        updated_agent_ids: done.updated_agent_ids,
+        failed_agent_ids: done.failed_agent_ids,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/boards/{board_id}/group-snapshot", tag = "boards",
+    security(("HTTPBearer" = []), ("AgentToken" = [])), params(("board_id" = Uuid, Path), BoardGroupSnapshotQuery),
+    responses((status = 200, body = BoardGroupSnapshot)))]
+pub async fn get_board_group_snapshot_for_board(
+    State(app): State<AppState>,
+    AuthEither(caller): AuthEither,
+    ApiPath(board_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<BoardGroupSnapshotQuery>,
+) -> ApiResult<Json<BoardGroupSnapshot>> {
+    let options = SnapshotOptions::new(
+        q.include_done.unwrap_or(false),
+        q.per_board_task_limit.unwrap_or(DEFAULT_PER_BOARD_TASKS),
+    )?;
+    let snapshot =
+        board_groups::board_snapshot(&app.store, &caller, board_id, q.include_self.unwrap_or(false), options).await?;
+    Ok(Json(snapshot.into()))
+}
