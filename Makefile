@@ -39,8 +39,9 @@ test: ## Run every test (starts private PostgreSQL/Redis unless TEST_DATABASE_UR
 check: lint test ## What CI runs: lint, then all tests
 
 .PHONY: crds
-crds: ## Regenerate k8s/crd.yaml from the operator's types
+crds: ## Regenerate k8s/crd.yaml from the operator's types, and the chart's copy and values schema
 	$(CARGO) run -q -p mission-control-operator -- crd > k8s/crd.yaml
+	target/packaging-venv/bin/python tests/packaging/chart_sync.py --write  # venv made by `make test`
 
 .PHONY: openapi
 openapi: ## Write the OpenAPI document to target/openapi.json

@@ -912,12 +912,10 @@ pub struct BoardSnapshot {
     pub board: BoardRead,
     pub tasks: Vec<TaskCardRead>,
     pub agents: Vec<AgentRead>,
-    /// Approvals of the board (none can be created yet through this API).
-    #[schema(value_type = Vec<Object>)]
-    pub approvals: Vec<Value>,
-    /// Board chat messages (board memory arrives with its own issue).
-    #[schema(value_type = Vec<Object>)]
-    pub chat_messages: Vec<Value>,
+    /// The board's newest approvals.
+    pub approvals: Vec<ApprovalRead>,
+    /// The board's latest chat messages, oldest first.
+    pub chat_messages: Vec<BoardMemoryRead>,
     pub pending_approvals_count: i64,
 }
 

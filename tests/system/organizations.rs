@@ -107,7 +107,8 @@ async fn run(svc: &Service, idp: &Idp) {
         Some(json!({"token": token})),
     )
     .await;
-    assert_eq!(joined["id"], alice_org["id"]);
+    assert_eq!(joined["organization_id"], alice_org["id"]);
+    assert_eq!(joined["role"], "member");
     assert_eq!(
         status(
             svc,

@@ -202,13 +202,26 @@ pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> 
     }
 }
 
-/// Everything the board page shows at once.
-pub async fn snapshot(
-    store: &Store,
-    caller: &super::identity::Caller,
-    id: Uuid,
-) -> Result<(BoardRow, crate::store::BoardSnapshotRows)> {
+/// Everything the board page shows at once: the board, its tasks and agents, its newest
+/// approvals and its latest chat messages (oldest first), up to 200 of each.
+pub async fn snapshot(store: &Store, caller: &super::identity::Caller, id: Uuid) -> Result<Snapshot> {
     let board = super::identity::board_for_caller(store, caller, id, Access::Read).await?;
     let rows = store.board_snapshot(id).await?;
-    Ok((board, rows))
+    let page = Page { limit: 200, offset: 0 };
+    let approvals = store.list_approvals(id, None, page).await?.items;
+    let mut chat = store.list_memory(id, Some(true), page).await?.items;
+    chat.reverse();
+    Ok(Snapshot {
+        board,
+        rows,
+        approvals,
+        chat,
+    })
+}
+
+pub struct Snapshot {
+    pub board: BoardRow,
+    pub rows: crate::store::BoardSnapshotRows,
+    pub approvals: Vec<crate::store::ApprovalView>,
+    pub chat: Vec<crate::store::MemoryRow>,
 }

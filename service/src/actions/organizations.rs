@@ -211,17 +211,24 @@ pub async fn create_invite(store: &Store, caller: &UserCaller, input: InviteInpu
     Ok(invite)
 }
 
-pub async fn revoke_invite(store: &Store, caller: &UserCaller, invite_id: Uuid) -> Result<()> {
+/// Revokes a pending invite and returns it as it was.
+pub async fn revoke_invite(store: &Store, caller: &UserCaller, invite_id: Uuid) -> Result<InviteRow> {
     caller.require_admin()?;
-    if store.delete_invite(caller.organization_id(), invite_id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Invite not found"))
+    let invite = store
+        .list_invites(caller.organization_id(), Page { limit: 200, offset: 0 })
+        .await?
+        .items
+        .into_iter()
+        .find(|i| i.id == invite_id);
+    match invite {
+        Some(invite) if store.delete_invite(caller.organization_id(), invite_id).await? => Ok(invite),
+        _ => Err(Error::NotFound("Invite not found")),
     }
 }
 
 /// Accepts an invite by its token for the caller; the invite's email must be theirs.
-pub async fn accept_invite(store: &Store, caller: &UserCaller, token: &str) -> Result<OrganizationRow> {
+/// Accepts an invite and returns the caller's membership in the invite's organization.
+pub async fn accept_invite(store: &Store, caller: &UserCaller, token: &str) -> Result<MemberView> {
     let invite = store
         .find_invite_by_token(token.trim())
         .await?
@@ -238,10 +245,17 @@ pub async fn accept_invite(store: &Store, caller: &UserCaller, token: &str) -> R
             StoreError::Conflict { .. } => Error::Conflict("The invite was already accepted.".to_owned()),
             other => other.into(),
         })?;
-    store
-        .get_organization(invite.organization_id)
+    let member = store
+        .list_members(invite.organization_id, Page { limit: 200, offset: 0 })
         .await?
-        .ok_or(Error::NotFound("Organization not found"))
+        .items
+        .into_iter()
+        .find(|m| m.user_id == caller.user.id)
+        .ok_or(Error::NotFound("Member not found"))?;
+    with_access(store, vec![member])
+        .await?
+        .pop()
+        .ok_or(Error::NotFound("Member not found"))
 }
 
 pub async fn delete_me(store: &Store, caller: &UserCaller) -> Result<()> {

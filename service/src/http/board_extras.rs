@@ -104,7 +104,7 @@ fn since_of(cursor: &Cursor) -> Option<chrono::NaiveDateTime> {
 
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/approvals/stream", tag = "approvals", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), SinceQuery),
-    responses((status = 200, description = "Server-sent events named `approval`: `{approval, pending_approvals_count}`", content_type = "text/event-stream")))]
+    responses((status = 200, description = "Server-sent events named `approval`: `{approval, pending_approvals_count}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_approvals(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -184,7 +184,7 @@ pub struct MemoryStreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/memory/stream", tag = "board-memory", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), MemoryStreamQuery),
-    responses((status = 200, description = "Server-sent events named `memory`: `{memory}`", content_type = "text/event-stream")))]
+    responses((status = 200, description = "Server-sent events named `memory`: `{memory}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_memory(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,

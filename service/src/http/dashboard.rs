@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiPath, ApiQuery, AuthCaller, AuthUser};
-use super::views::{AgentRead, BoardSnapshot, DashboardMetrics, TaskCardRead, TaskRead};
+use super::views::{AgentRead, ApprovalRead, BoardMemoryRead, BoardSnapshot, DashboardMetrics, TaskCardRead, TaskRead};
 use crate::actions::{FieldError, boards, dashboard};
 use crate::app::AppState;
 
@@ -50,7 +50,12 @@ pub async fn get_board_snapshot(
     AuthCaller(caller): AuthCaller,
     ApiPath(board_id): ApiPath<Uuid>,
 ) -> ApiResult<Json<BoardSnapshot>> {
-    let (board, rows) = boards::snapshot(&app.store, &caller, board_id).await?;
+    let boards::Snapshot {
+        board,
+        rows,
+        approvals,
+        chat,
+    } = boards::snapshot(&app.store, &caller, board_id).await?;
     let names: std::collections::HashMap<Uuid, String> = rows.agents.iter().map(|a| (a.id, a.name.clone())).collect();
     let tasks = rows
         .tasks
@@ -71,8 +76,8 @@ pub async fn get_board_snapshot(
         board: board.into(),
         tasks,
         agents: rows.agents.into_iter().map(AgentRead::from).collect(),
-        approvals: Vec::new(),
-        chat_messages: Vec::new(),
+        approvals: approvals.into_iter().map(ApprovalRead::from).collect(),
+        chat_messages: chat.into_iter().map(BoardMemoryRead::from).collect(),
         pending_approvals_count: rows.pending_approvals,
     }))
 }

@@ -185,29 +185,28 @@ pub async fn create_invite(
 }
 
 #[utoipa::path(delete, path = "/api/v1/organizations/me/invites/{invite_id}", tag = "organizations", security(("HTTPBearer" = [])),
-    params(("invite_id" = Uuid, Path)), responses((status = 200, body = OkResponse)))]
+    params(("invite_id" = Uuid, Path)), responses((status = 200, body = OrganizationInviteRead)))]
 pub async fn revoke_invite(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<OkResponse>> {
-    orgs::revoke_invite(&app.store, &caller, id).await?;
-    Ok(Json(OkResponse::ok()))
+) -> ApiResult<Json<OrganizationInviteRead>> {
+    Ok(Json(orgs::revoke_invite(&app.store, &caller, id).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations/invites/accept", tag = "organizations", security(("HTTPBearer" = [])),
-    request_body = OrganizationInviteAccept, responses((status = 200, body = OrganizationRead)))]
+    request_body = OrganizationInviteAccept, responses((status = 200, body = OrganizationMemberRead)))]
 pub async fn accept_invite(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiJson(body): ApiJson<OrganizationInviteAccept>,
-) -> ApiResult<Json<OrganizationRead>> {
+) -> ApiResult<Json<OrganizationMemberRead>> {
     if body.token.trim().is_empty() {
         return Err(Error::Invalid(vec![FieldError::body("token", "token must not be blank")]).into());
     }
-    Ok(Json(
-        orgs::accept_invite(&app.store, &caller, &body.token).await?.into(),
-    ))
+    Ok(Json(member_read(
+        orgs::accept_invite(&app.store, &caller, &body.token).await?,
+    )))
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/me", tag = "users", security(("HTTPBearer" = [])),

@@ -128,7 +128,7 @@ pub fn cursor(headers: &HeaderMap, since: Option<&str>) -> Result<Cursor, ApiErr
 
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/tasks/stream", tag = "tasks", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), SinceQuery),
-    responses((status = 200, description = "Server-sent events named `task`: `{type, activity, task}` or `{type, activity, comment}`", content_type = "text/event-stream")))]
+    responses((status = 200, description = "Server-sent events named `task`: `{type, activity, task}` or `{type, activity, comment}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_tasks(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -159,7 +159,7 @@ pub struct CommentStreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/activity/task-comments/stream", tag = "activity", security(("HTTPBearer" = [])),
     params(CommentStreamQuery),
-    responses((status = 200, description = "Server-sent events named `comment`: `{comment}`", content_type = "text/event-stream")))]
+    responses((status = 200, description = "Server-sent events named `comment`: `{comment}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_task_comments(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -259,7 +259,7 @@ pub struct AgentStreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/agents/stream", tag = "agents", security(("HTTPBearer" = [])),
     params(AgentStreamQuery),
-    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`", content_type = "text/event-stream")))]
+    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_agents(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
