@@ -35,7 +35,7 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
     let slow = tokio::spawn(slow);
     // Wait until the request is blocked on the lock inside the service.
     let mut waiting = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
             .fetch_one(&mut conn)
             .await

@@ -72,6 +72,8 @@ mod pg {
     /// Row lock taken on the board while its task graph changes.
     const LOCK_FOR_UPDATE: &str = " FOR UPDATE";
     const BEGIN_WRITE: &str = "BEGIN";
+    /// For writes that may be lost in a crash without harm (presence).
+    const RELAXED_COMMIT: &str = "SET LOCAL synchronous_commit = off";
     static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
     include!("queries.rs");
     include!("feed.rs");
@@ -87,6 +89,7 @@ mod lite {
     /// SQLite has no row locks; `BEGIN IMMEDIATE` takes the write lock up front instead.
     const LOCK_FOR_UPDATE: &str = "";
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+    const RELAXED_COMMIT: &str = "";
     static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
     include!("queries.rs");
     include!("feed.rs");
@@ -101,6 +104,9 @@ pub enum Store {
     Postgres(pg::Backend),
     Sqlite(lite::Backend),
 }
+
+/// A pooled connection idle longer than this is pinged before use.
+const IDLE_PING_AFTER: Duration = Duration::from_millis(500);
 
 /// Pool figures for `/metrics`.
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +125,17 @@ impl Store {
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(5))
+                    // Ping only connections that sat idle (one may have died with the
+                    // server); busy ones skip the extra round trip on every query.
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for > IDLE_PING_AFTER {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_lazy(url.expose())?;
                 Ok(Store::Postgres(pg::Backend::new(pool, max_connections)))
             }
@@ -135,6 +152,7 @@ impl Store {
                     .busy_timeout(Duration::from_secs(5));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;

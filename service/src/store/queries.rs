@@ -31,6 +31,17 @@ const TASK_COLUMNS: &str = "id, board_id, title, description, status, priority, 
 const GATEWAY_COLUMNS: &str = "id, organization_id, name, url, token, workspace_root, disable_device_pairing, \
      allow_insecure_tls, created_at, updated_at";
 
+/// A user row with the (optional) membership in its active organization.
+#[derive(sqlx::FromRow)]
+struct UserWithMember {
+    #[sqlx(flatten)]
+    user: UserRow,
+    member_id: Option<Uuid>,
+    member_role: Option<String>,
+    member_all_boards_read: Option<bool>,
+    member_all_boards_write: Option<bool>,
+}
+
 /// A row of a paged query: the row plus the window total.
 #[derive(sqlx::FromRow)]
 struct Counted<T> {
@@ -99,30 +110,33 @@ impl Backend {
 
     // ---------------------------------------------------------------- identity
 
+    /// The user and their membership in the active organization, in one round trip (this
+    /// runs on every authenticated user request).
     pub async fn find_user_context(&self, clerk_user_id: &str) -> StoreResult<Option<UserContext>> {
-        let Some(user) = sqlx::query_as::<Db, UserRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.clerk_user_id = $1"
+        let found = sqlx::query_as::<Db, UserWithMember>(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, m.id AS member_id, m.role AS member_role, \
+             m.all_boards_read AS member_all_boards_read, m.all_boards_write AS member_all_boards_write \
+             FROM users u LEFT JOIN organization_members m \
+             ON m.organization_id = u.active_organization_id AND m.user_id = u.id \
+             WHERE u.clerk_user_id = $1"
         )))
         .bind(clerk_user_id)
         .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let member = match user.active_organization_id {
-            None => None,
-            Some(org) => {
-                sqlx::query_as::<Db, MemberRow>(
-                    "SELECT id, organization_id, user_id, role, all_boards_read, all_boards_write \
-                     FROM organization_members WHERE organization_id = $1 AND user_id = $2",
-                )
-                .bind(org)
-                .bind(user.id)
-                .fetch_optional(&self.pool)
-                .await?
-            }
-        };
-        Ok(Some(UserContext { user, member }))
+        .await?;
+        Ok(found.map(|row| {
+            let member = match (row.user.active_organization_id, row.member_id, row.member_role) {
+                (Some(organization_id), Some(id), Some(role)) => Some(MemberRow {
+                    id,
+                    organization_id,
+                    user_id: row.user.id,
+                    role,
+                    all_boards_read: row.member_all_boards_read.unwrap_or(false),
+                    all_boards_write: row.member_all_boards_write.unwrap_or(false),
+                }),
+                _ => None,
+            };
+            UserContext { user: row.user, member }
+        }))
     }
 
     pub async fn provision_user(&self, new: &NewUser) -> StoreResult<UserContext> {
@@ -615,6 +629,10 @@ impl Backend {
 
     pub async fn record_heartbeat(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<AgentRow> {
         let mut tx = self.begin_write().await?;
+        // Presence is refreshed by the next heartbeat: it need not wait for a disk flush.
+        if !RELAXED_COMMIT.is_empty() {
+            sqlx::query(RELAXED_COMMIT).execute(&mut *tx).await?;
+        }
         let agent = sqlx::query_as::<Db, AgentRow>(sqlx::AssertSqlSafe(format!(
             "UPDATE agents SET last_seen_at = $1, updated_at = $1, \
              status = CASE WHEN status IN ('updating', 'deleting') THEN status ELSE 'online' END \
