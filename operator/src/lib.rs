@@ -12,3 +12,4 @@ pub mod http;
 pub mod metrics;
 pub mod names;
 pub mod reconcile;
+pub mod telemetry;

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use clap::{Parser, Subcommand};
 use mission_control_operator::controller::{self, RunOptions};
 use mission_control_operator::crd;
-use tracing_subscriber::EnvFilter;
+use mission_control_operator::telemetry;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -54,20 +54,6 @@ struct RunArgs {
     /// Log format: text or json.
     #[arg(long, env = "LOG_FORMAT", default_value = "json")]
     log_format: String,
-}
-
-fn init_tracing(format: &str) {
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(std::env::var("LOG_LEVEL").unwrap_or_else(|_| "info".into())))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if format == "json" {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
 }
 
 async fn shutdown_signal() {
@@ -122,7 +108,20 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Run(args)) => args,
         None => cli.run,
     };
-    init_tracing(&args.log_format);
+    let otlp = match telemetry::OtlpSettings::from_lookup(|k| std::env::var(k).ok()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("mission-control-operator: configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let provider = match telemetry::init(&args.log_format, otlp.as_ref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("mission-control-operator: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let opts = RunOptions {
         probe_addr: args.probe_addr,
         namespace: args.namespace,
@@ -132,11 +131,16 @@ async fn main() -> std::process::ExitCode {
         lease_duration: args.lease_duration,
         lease_grace: args.lease_grace,
     };
-    match controller::run(opts, shutdown_signal()).await {
+    let code = match controller::run(opts, shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "operator stopped");
             std::process::ExitCode::FAILURE
         }
+    };
+    // Export buffered spans off the async workers before exiting.
+    if let Some(provider) = provider {
+        let _ = tokio::task::spawn_blocking(move || provider.shutdown()).await;
     }
+    code
 }

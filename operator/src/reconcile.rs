@@ -35,6 +35,7 @@ fn key(mc: &MissionControl) -> String {
 ///
 /// # Errors
 /// Transient API errors; `error_policy` turns them into a backoff.
+#[tracing::instrument(name = "reconcile", skip_all, fields(otel.name = "reconcile MissionControl", otel.kind = "internal", namespace = %mc.namespace().unwrap_or_default(), name = %mc.name_any()))]
 pub async fn reconcile(mc: Arc<MissionControl>, ctx: Arc<Context>) -> Result<Action, Error> {
     let started = Instant::now();
     ctx.metrics.reconciles.inc();

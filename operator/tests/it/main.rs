@@ -5,5 +5,6 @@ mod build;
 mod crd;
 mod status;
 mod support;
+mod telemetry;
 mod validate;
 mod wiring;
