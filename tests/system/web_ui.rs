@@ -272,6 +272,33 @@ async fn every_call_of_the_web_ui_is_served_as_it_expects() {
     assert_eq!(market, json!([]));
     assert_eq!(headers["x-total-count"], "0");
 
+    // Tags, custom fields, board groups and the group snapshot.
+    let (status, tag) = svc
+        .call(Method::POST, "/api/v1/tags", Some(json!({"name": "Urgent"})))
+        .await;
+    assert_eq!(status, 200, "{tag}");
+    let (_, tags) = get_ok(&svc, "/api/v1/tags").await;
+    assert!(tags.to_string().contains("urgent"), "{tags}");
+    has(
+        &get_ok(&svc, &format!("/api/v1/tags/{}", tag["id"].as_str().unwrap()))
+            .await
+            .1,
+        &["id", "name", "slug", "color"],
+    );
+    let (_, fields) = get_ok(&svc, "/api/v1/organizations/me/custom-fields").await;
+    assert!(fields.is_array(), "{fields}");
+    let (headers, groups) = get_ok(&svc, "/api/v1/board-groups?limit=200").await;
+    has(&groups, &["items", "total", "limit", "offset"]);
+    assert_eq!(headers["x-total-count"], groups["total"].to_string().as_str());
+    let (_, group_snapshot) = get_ok(
+        &svc,
+        &format!("/api/v1/boards/{bid}/group-snapshot?include_self=false&include_done=false&per_board_task_limit=5"),
+    )
+    .await;
+    assert!(group_snapshot.get("boards").is_some(), "{group_snapshot}");
+    let (_, tasks) = get_ok(&svc, &format!("/api/v1/boards/{bid}/tasks")).await;
+    assert_eq!(tasks["total"], 1);
+
     // The maximum page is 200; more is a 422 the UI can show.
     let (status, body) = svc.call(Method::GET, "/api/v1/boards?limit=201", None).await;
     assert_eq!(status, 422);

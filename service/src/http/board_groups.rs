@@ -202,10 +202,10 @@ pub async fn list_board_groups(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<BoardGroupRead>>> {
+) -> ApiResult<Page<BoardGroupRead>> {
     let page = q.page()?;
     let found = board_groups::list(&app.store, &caller, page).await?;
-    Ok(Json(Page::from(found, page, BoardGroupRead::from)))
+    Ok(Page::from(found, page, BoardGroupRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/board-groups", tag = "board-groups", security(("HTTPBearer" = [])),

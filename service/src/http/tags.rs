@@ -73,10 +73,10 @@ pub async fn list_tags(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<TagRead>>> {
+) -> ApiResult<Page<TagRead>> {
     let page = q.page()?;
     let found = tags::list(&app.store, &caller, page).await?;
-    Ok(Json(Page::from(found, page, TagRead::from)))
+    Ok(Page::from(found, page, TagRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/tags", tag = "tags", security(("HTTPBearer" = [])),
