@@ -52,8 +52,9 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     if !waiting {
-        let rows: Vec<(Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT datname::text, state, wait_event_type, left(query, 120) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT concat_ws(' | ', datname, state, wait_event_type, left(query, 120)) FROM pg_stat_activity \
+             WHERE backend_type = 'client backend'",
         )
         .fetch_all(&mut conn)
         .await
