@@ -27,7 +27,7 @@ RUN mkdir -p service/src operator/src tests/src tests/system \
     && echo 'fn main() {}' > service/src/main.rs \
     && echo 'fn main() {}' > operator/src/main.rs \
     && touch service/src/lib.rs operator/src/lib.rs tests/src/lib.rs tests/system/main.rs \
-    && cargo build --release --locked -p mission-control -p mission-control-operator \
+    && cargo build --profile dist --locked -p mission-control -p mission-control-operator \
     && rm -rf service/src operator/src
 
 COPY service service
@@ -35,9 +35,9 @@ COPY operator operator
 # COPY keeps the files' original times, which may be older than the stub build: touch them
 # so that cargo rebuilds the two crates instead of shipping the stubs.
 RUN find service/src operator/src -name '*.rs' -exec touch {} + \
-    && cargo build --release --locked -p mission-control -p mission-control-operator \
+    && cargo build --profile dist --locked -p mission-control -p mission-control-operator \
     && mkdir -p /out/bin \
-    && cp target/release/mission-control target/release/mission-control-operator /out/bin/
+    && cp target/dist/mission-control target/dist/mission-control-operator /out/bin/
 
 # --- rootfs: the few files the binaries need at run time ---------------------------------
 FROM ${DEBIAN_IMAGE} AS rootfs
