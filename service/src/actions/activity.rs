@@ -64,6 +64,19 @@ impl Cursor {
     }
 }
 
+impl Cursor {
+    /// The time a stream without activity rows replays from (approvals, memory, agents):
+    /// their events carry their own ids, so resuming after one replays the last minute and
+    /// relies on de-duplication by id.
+    pub fn replay_from(&self) -> Option<NaiveDateTime> {
+        match self {
+            Cursor::Now => None,
+            Cursor::Since(t) => Some(*t),
+            Cursor::AfterEvent(_) => Some(crate::domain::now() - chrono::Duration::minutes(1)),
+        }
+    }
+}
+
 /// The time to replay from, and the event to resume after (excluded with everything before
 /// it at the same instant).
 async fn resolve(store: &Store, cursor: &Cursor) -> Result<Option<(NaiveDateTime, Option<Uuid>)>> {

@@ -18,7 +18,6 @@ use super::streams::{SinceQuery, cursor, event_stream};
 use super::views::{
     ApprovalCreate, ApprovalRead, ApprovalUpdate, BoardMemoryCreate, BoardMemoryRead, BoardWebhookRead, Page,
 };
-use crate::actions::activity::Cursor;
 use crate::actions::approvals::{self, ApprovalInput};
 use crate::actions::identity::{Access, board_for_caller};
 use crate::actions::{events, memory};
@@ -91,17 +90,6 @@ pub async fn update_approval(
     ))
 }
 
-/// The time a stream replays from, for streams without activity rows to resume after.
-fn since_of(cursor: &Cursor) -> Option<chrono::NaiveDateTime> {
-    match cursor {
-        Cursor::Since(t) => Some(*t),
-        // Approval and memory events carry their own ids; resuming after one replays from
-        // the last minute and relies on de-duplication by id.
-        Cursor::AfterEvent(_) => Some(crate::domain::now() - chrono::Duration::minutes(1)),
-        Cursor::Now => None,
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/approvals/stream", tag = "approvals", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), SinceQuery),
     responses((status = 200, description = "Server-sent events named `approval`: `{approval, pending_approvals_count}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
@@ -116,7 +104,7 @@ pub async fn stream_approvals(
     let board = board_for_caller(&app.store, &caller, board_id, Access::Read).await?;
     let live = app.events.subscribe();
     let mut backlog = Vec::new();
-    if let Some(since) = since_of(&cursor) {
+    if let Some(since) = cursor.replay_from() {
         let pending = app.store.count_pending_approvals(board_id).await?;
         for view in app.store.approvals_since(board_id, since).await? {
             backlog.push(events::approval_event(board.organization_id, view, pending));
@@ -196,7 +184,7 @@ pub async fn stream_memory(
     let board = board_for_caller(&app.store, &caller, board_id, Access::Read).await?;
     let live = app.events.subscribe();
     let mut backlog = Vec::new();
-    if let Some(since) = since_of(&cursor) {
+    if let Some(since) = cursor.replay_from() {
         for row in app.store.memory_since(board_id, since, q.is_chat).await? {
             backlog.push(events::memory_event(board.organization_id, row));
         }

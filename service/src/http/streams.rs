@@ -270,11 +270,7 @@ pub async fn stream_agents(
     let cursor = cursor(&headers, q.since.as_deref())?;
     activity::check_board(&app.store, &caller, q.board_id).await?;
     let live = app.events.subscribe();
-    let since = match cursor {
-        Cursor::Now => None,
-        Cursor::Since(t) => Some(t),
-        Cursor::AfterEvent(_) => Some(crate::domain::now() - chrono::Duration::minutes(1)),
-    };
+    let since = cursor.replay_from();
     let organization = caller.organization_id();
     let mut backlog = Vec::new();
     if let Some(since) = since {
