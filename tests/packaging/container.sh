@@ -32,7 +32,13 @@ base_image=debian:bookworm-slim
 base_tar=$cache/debian-bookworm-slim.tar
 
 say() { echo "container: $*" >&2; }
-fail() { echo "container: FAIL: $*" >&2; exit 1; }
+failure=
+# The reason is printed now and again last, after the engine's log, so a CI log's tail shows it.
+fail() {
+  failure="$*"
+  echo "container: FAIL: $*" >&2
+  exit 1
+}
 
 for tool in psql curl python3; do
   command -v "$tool" >/dev/null || fail "$tool is required"
@@ -71,7 +77,7 @@ cleanup() {
     docker rm -f "$container" "$container-files" >/dev/null 2>&1
     if [ $rc -ne 0 ] && [ -s "$run_dir/dockerd.log" ]; then
       say "last lines of dockerd's log:"
-      tail -n 20 "$run_dir/dockerd.log" >&2
+      grep -v 'level=info' "$run_dir/dockerd.log" | tail -n 10 >&2
     fi
     kill "$dockerd_pid" 2>/dev/null
     for _ in $(seq 1 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
@@ -83,9 +89,11 @@ cleanup() {
     psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" >/dev/null 2>&1
   fi
   rm -rf "$run_dir"
+  [ $rc -eq 0 ] || echo "container: FAIL: ${failure:-a command failed (exit code $rc; see above)}" >&2
   exit $rc
 }
 trap cleanup EXIT
+trap 'failure=${failure:-"line $LINENO: $BASH_COMMAND (exit code $?)"}' ERR
 trap 'exit 130' INT TERM
 
 # --- the engine ----------------------------------------------------------------------------
@@ -105,7 +113,7 @@ say "engine up: $(docker info -f 'server {{.ServerVersion}}, storage driver {{.D
 # --- the base image: debootstrap once, cache the tarball, import when absent ---------------
 if ! docker image inspect "$base_image" >/dev/null 2>&1; then
   if [ ! -s "$base_tar" ]; then
-    mirror=$(sed -n 's/^URIs: *\([^ ]*debian\/*\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+    mirror=$(sed -n 's/^URIs: *\([^ ]*debian\/*\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 1p)
     mirror=${mirror:-http://deb.debian.org/debian}
     say "making $base_image with debootstrap from $mirror (once; cached in $base_tar)"
     rootfs=$run_dir/rootfs
@@ -228,13 +236,16 @@ import json, sys
 b = json.loads(sys.argv[1])
 assert b["ok"] is True and b["checks"]["database"] == "ok" and b["checks"]["redis"] == "ok", b
 EOF
-curl -fsS --max-time 2 "http://127.0.0.1:$port/metrics" | grep -q '^# TYPE' ||
-  fail "/metrics is not Prometheus text"
+# No `producer | grep -q` / `| head` under pipefail: the reader leaving early would fail the
+# producer with SIGPIPE at random. Capture first, then look.
+metrics=$(curl -fsS --max-time 2 "http://127.0.0.1:$port/metrics") || fail "/metrics did not answer 200"
+grep -q '^# TYPE' <<<"$metrics" || fail "/metrics is not Prometheus text"
 # dockerd copies the container's output to its log asynchronously: wait for a first line.
 first_line=
 deadline=$((SECONDS + 10))
 while [ -z "$first_line" ] && [ $SECONDS -lt $deadline ]; do
-  first_line=$(docker logs "$container" 2>&1 | head -n 1)
+  logs=$(docker logs "$container" 2>&1) || fail "docker logs failed"
+  first_line=${logs%%$'\n'*}
   [ -n "$first_line" ] || sleep 0.2
 done
 python3 -c 'import json, sys; json.loads(sys.argv[1])' "$first_line" 2>/dev/null ||
