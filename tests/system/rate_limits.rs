@@ -107,3 +107,54 @@ async fn a_redis_outage_fails_open_warns_once_and_recovers() {
         .await
         .unwrap();
 }
+
+/// A refused client is refused by its replica without asking Redis, yet every attempt still
+/// counts in the shared window: one that keeps hammering one replica for longer than the
+/// window stays refused there and on the other replica, and is let in a window after it stops.
+#[tokio::test]
+async fn a_hammering_client_stays_refused_on_every_replica() {
+    let db = TestDb::create().await.unwrap();
+    let prefix = redis_prefix();
+    let launch = || {
+        Launch::new()
+            .postgres(&db)
+            .redis(&redis_url(), &prefix)
+            .env("RATE_LIMIT_AGENT_AUTH_REQUESTS", "3")
+            .env("RATE_LIMIT_AGENT_AUTH_WINDOW_SECONDS", "3")
+    };
+    let a = launch().start().await.unwrap();
+    let b = launch().start().await.unwrap();
+    let board = a.create_board("Hammer").await;
+    let (_, token) = a.create_agent(board["id"].as_str().unwrap(), "hammer").await;
+    let status = |svc: &system_tests::Service| {
+        let req = svc.agent(Method::GET, "/api/v1/agent/healthz", &token);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    for _ in 0..3 {
+        assert_eq!(status(&a).await, 200);
+    }
+    // Twice the window, an attempt every 100 ms on A and every 500 ms on B: without the
+    // refusals reaching Redis, the window would have emptied after 3 s and let one in.
+    let until = std::time::Instant::now() + Duration::from_secs(6);
+    let mut attempts = 0;
+    while std::time::Instant::now() < until {
+        assert_eq!(
+            status(&a).await,
+            429,
+            "attempt {attempts} on A was let in while hammering"
+        );
+        if attempts % 5 == 0 {
+            assert_eq!(
+                status(&b).await,
+                429,
+                "attempt {attempts} on B was let in while A was hammered"
+            );
+        }
+        attempts += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Quiet for a whole window (plus the flush interval and some slack): let in again.
+    tokio::time::sleep(Duration::from_millis(3_600)).await;
+    assert_eq!(status(&b).await, 200);
+    assert_eq!(status(&a).await, 200);
+}

@@ -5,6 +5,14 @@
 //! in one sorted set per key and decides in a single atomic round trip (a Lua script), so
 //! every replica shares one budget. When Redis fails the request is allowed (fail-open): one
 //! warning per outage, a counter per degraded decision, and recovery on the next success.
+//!
+//! A client refused by Redis is refused locally, without a round trip, until the time Redis
+//! gave for its oldest attempt to leave the window: a flood from one address costs the
+//! replica a map lookup, not a Redis call. The attempts refused locally are not forgotten:
+//! every 200 ms (and on the next call to Redis for that key) they are written to the shared
+//! window, at most `requests` of them, stamped with the time of the latest. A client that
+//! keeps hammering therefore stays refused on every replica, as if each attempt had gone to
+//! Redis, with the other replicas at most one flush behind.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -40,10 +48,12 @@ impl RateLimiter {
     }
 
     /// Connects to Redis and loads the script; fails when Redis cannot be reached now.
+    /// Also starts the task that writes locally refused attempts to Redis; it ends with
+    /// the limiter.
     pub async fn redis(url: &str, prefix: &str, metrics: Metrics) -> Result<Self, fred::error::Error> {
-        Ok(Self::Redis(Arc::new(
-            RedisLimiter::connect(url, prefix, metrics).await?,
-        )))
+        let limiter = Arc::new(RedisLimiter::connect(url, prefix, metrics).await?);
+        tokio::spawn(flush_refusals(Arc::downgrade(&limiter)));
+        Ok(Self::Redis(limiter))
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -105,14 +115,22 @@ impl MemoryLimiter {
     }
 }
 
-/// KEYS[1] window key; ARGV: window ms, limit, unique member suffix.
+/// KEYS[1] window key; ARGV: window ms, limit, unique member suffix, attempts refused locally
+/// since the last call (already capped at the limit), and how many ms ago the latest was.
 /// Returns {allowed 0/1, attempts in window after this one, ms until the oldest leaves}.
 const SLIDING_WINDOW_LUA: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
+local refused = tonumber(ARGV[4])
+local refused_at = now - tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if refused > 0 and refused_at > now - window then
+  for i = 1, refused do
+    redis.call('ZADD', KEYS[1], refused_at, refused_at .. '-' .. ARGV[3] .. '-' .. i)
+  end
+end
 local count = redis.call('ZCARD', KEYS[1])
 redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[3])
 if count + 1 > limit then
@@ -127,11 +145,48 @@ if count < limit then allowed = 1 end
 return {allowed, math.min(count + 1, limit), reset}
 ";
 
+/// KEYS[1] window key; ARGV: window ms, limit, unique member suffix, attempts refused
+/// locally, how many ms ago the latest was. Records them without deciding anything.
+const RECORD_REFUSALS_LUA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local at = now - tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if at > now - window then
+  for i = 1, tonumber(ARGV[4]) do
+    redis.call('ZADD', KEYS[1], at, at .. '-' .. ARGV[3] .. '-' .. i)
+  end
+end
+local count = redis.call('ZCARD', KEYS[1])
+if count > limit then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, count - limit - 1)
+end
+redis.call('PEXPIRE', KEYS[1], window)
+return count
+";
+
+/// How often attempts refused locally are written to the shared window.
+const REFUSAL_FLUSH_INTERVAL: Duration = Duration::from_millis(200);
+
+/// A key Redis refused: refused here until `until`, counting the attempts meanwhile.
+struct LocalDenial {
+    until: Instant,
+    limit: RateLimit,
+    refused: u32,
+    latest: Instant,
+}
+
+type DenialMap = HashMap<(&'static str, IpAddr), LocalDenial>;
+
 pub struct RedisLimiter {
     client: Client,
     script: Script,
+    record: Script,
     prefix: String,
     degraded: AtomicBool,
+    denied: Mutex<DenialMap>,
     metrics: Metrics,
 }
 
@@ -153,25 +208,50 @@ impl RedisLimiter {
         client.init().await?;
         let script = Script::from_lua(SLIDING_WINDOW_LUA);
         script.load(&client).await?;
+        let record = Script::from_lua(RECORD_REFUSALS_LUA);
+        record.load(&client).await?;
         Ok(Self {
             client,
             script,
+            record,
             prefix: prefix.to_owned(),
             degraded: AtomicBool::new(false),
+            denied: Mutex::new(HashMap::new()),
             metrics,
         })
     }
 
+    fn key(&self, name: &str, ip: IpAddr) -> String {
+        format!("{}:{name}:{ip}", self.prefix)
+    }
+
+    /// Best effort: a failure loses these refusals, never a decision.
+    async fn record_refusals(&self, name: &'static str, ip: IpAddr, limit: RateLimit, refused: u32, ago: Duration) {
+        let result: Result<i64, _> = self
+            .record
+            .evalsha_with_reload(&self.client, self.key(name, ip), window_args(limit, refused, ago))
+            .await;
+        if let Err(e) = result {
+            tracing::debug!(limiter = name, error = %e, "could not record locally refused attempts");
+        }
+    }
+
+    fn denials(&self) -> std::sync::MutexGuard<'_, DenialMap> {
+        self.denied.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     async fn check(&self, name: &'static str, ip: IpAddr, limit: RateLimit) -> Decision {
-        let key = format!("{}:{name}:{ip}", self.prefix);
-        let window_ms = u64::try_from(limit.window.as_millis()).unwrap_or(u64::MAX);
-        let member = uuid::Uuid::new_v4().simple().to_string();
+        let now = Instant::now();
+        let (refused, refused_ago) = match local_denial(&mut self.denials(), (name, ip), limit, now) {
+            Ok(decision) => return decision,
+            Err(carried) => carried,
+        };
         let result: Result<Vec<i64>, _> = self
             .script
             .evalsha_with_reload(
                 &self.client,
-                key,
-                vec![window_ms.to_string(), limit.requests.to_string(), member],
+                self.key(name, ip),
+                window_args(limit, refused, refused_ago),
             )
             .await;
         match result {
@@ -179,12 +259,22 @@ impl RedisLimiter {
                 if self.degraded.swap(false, Ordering::Relaxed) {
                     tracing::info!(limiter = name, "redis rate limiter recovered");
                 }
-                Decision {
+                let decision = Decision {
                     allowed: v[0] == 1,
                     limit: limit.requests,
                     remaining: limit.requests.saturating_sub(u32::try_from(v[1]).unwrap_or(u32::MAX)),
                     reset_after: Duration::from_millis(u64::try_from(v[2].max(0)).unwrap_or(0)),
+                };
+                if !decision.allowed {
+                    remember_denial(
+                        &mut self.denials(),
+                        (name, ip),
+                        limit,
+                        decision.reset_after,
+                        Instant::now(),
+                    );
                 }
+                decision
             }
             other => {
                 if !self.degraded.swap(true, Ordering::Relaxed) {
@@ -210,6 +300,111 @@ impl RedisLimiter {
             .await
             .is_ok_and(|r| r.is_ok())
     }
+}
+
+/// ARGV of both scripts: window ms, limit, a unique member suffix, refusals carried, and
+/// how many ms ago the latest was.
+fn window_args(limit: RateLimit, refused: u32, ago: Duration) -> Vec<String> {
+    vec![
+        limit.window.as_millis().to_string(),
+        limit.requests.to_string(),
+        uuid::Uuid::new_v4().simple().to_string(),
+        refused.to_string(),
+        ago.as_millis().to_string(),
+    ]
+}
+
+/// `Ok(refusal)` while `key` is refused locally (the attempt is counted); otherwise
+/// `Err((attempts refused locally since the last Redis call, how long ago the latest was))`
+/// for that call to record, capped at the budget (older ones would be trimmed anyway) and
+/// dropped once the latest has left the window.
+fn local_denial(
+    denied: &mut DenialMap,
+    key: (&'static str, IpAddr),
+    limit: RateLimit,
+    now: Instant,
+) -> Result<Decision, (u32, Duration)> {
+    match denied.get_mut(&key) {
+        Some(d) if now < d.until => {
+            d.refused = d.refused.saturating_add(1);
+            d.latest = now;
+            Ok(Decision {
+                allowed: false,
+                limit: limit.requests,
+                remaining: 0,
+                reset_after: d.until - now,
+            })
+        }
+        Some(_) => {
+            let mut d = denied.remove(&key).expect("present");
+            Err(take_refusals(&mut d, now))
+        }
+        None => Err((0, Duration::ZERO)),
+    }
+}
+
+/// The refusals `d` has counted since they were last taken (capped at the budget, none once
+/// the latest has left the window) and how long ago the latest was; resets the count.
+fn take_refusals(d: &mut LocalDenial, now: Instant) -> (u32, Duration) {
+    let refused = std::mem::take(&mut d.refused);
+    let ago = now.duration_since(d.latest);
+    if refused == 0 || ago >= d.limit.window {
+        (0, Duration::ZERO)
+    } else {
+        (refused.min(d.limit.requests), ago)
+    }
+}
+
+/// Every `REFUSAL_FLUSH_INTERVAL`, writes the attempts refused locally to the shared windows
+/// and forgets denials that have run out; ends when the limiter is dropped.
+async fn flush_refusals(limiter: std::sync::Weak<RedisLimiter>) {
+    let mut tick = tokio::time::interval(REFUSAL_FLUSH_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(limiter) = limiter.upgrade() else { return };
+        let now = Instant::now();
+        let batch: Vec<_> = {
+            let mut denied = limiter.denials();
+            let batch = denied
+                .iter_mut()
+                .filter_map(|(&(name, ip), d)| {
+                    let (refused, ago) = take_refusals(d, now);
+                    (refused > 0).then_some((name, ip, d.limit, refused, ago))
+                })
+                .collect();
+            denied.retain(|_, d| now < d.until || d.refused > 0);
+            batch
+        };
+        for (name, ip, limit, refused, ago) in batch {
+            limiter.record_refusals(name, ip, limit, refused, ago).await;
+        }
+    }
+}
+
+/// Refuses `key` locally for `reset_after` from `now`.
+fn remember_denial(
+    denied: &mut DenialMap,
+    key: (&'static str, IpAddr),
+    limit: RateLimit,
+    reset_after: Duration,
+    now: Instant,
+) {
+    if reset_after.is_zero() {
+        return;
+    }
+    if denied.len() >= SWEEP_THRESHOLD {
+        denied.retain(|_, d| now < d.until);
+    }
+    // A concurrent refusal may have made the entry already: keep what it counted.
+    let d = denied.entry(key).or_insert(LocalDenial {
+        until: now,
+        limit,
+        refused: 0,
+        latest: now,
+    });
+    d.until = d.until.max(now + reset_after);
+    d.limit = limit;
 }
 
 #[cfg(test)]
@@ -246,6 +441,46 @@ mod tests {
             limiter
                 .check("agent_auth", ip, limit, t0 + Duration::from_secs(71))
                 .allowed
+        );
+    }
+
+    #[test]
+    fn a_local_denial_refuses_until_reset_then_hands_its_count_to_redis() {
+        let limit = RateLimit {
+            requests: 5,
+            window: Duration::from_secs(60),
+        };
+        let key = ("agent_auth", "10.0.0.9".parse().unwrap());
+        let other = ("agent_auth", "10.0.0.10".parse().unwrap());
+        let mut denied = DenialMap::new();
+        let t0 = Instant::now();
+        assert_eq!(local_denial(&mut denied, key, limit, t0), Err((0, Duration::ZERO)));
+
+        remember_denial(&mut denied, key, limit, Duration::from_secs(10), t0);
+        for i in 1..=7 {
+            let d = local_denial(&mut denied, key, limit, t0 + Duration::from_secs(i)).unwrap();
+            assert!(!d.allowed);
+            assert_eq!(d.remaining, 0);
+            assert_eq!(d.reset_after, Duration::from_secs(10 - i));
+        }
+        assert!(
+            local_denial(&mut denied, other, limit, t0).is_err(),
+            "other keys go to Redis"
+        );
+        // Past the reset: back to Redis, carrying the refusals (capped at the budget) and
+        // how long ago the latest one was; the entry is gone.
+        assert_eq!(
+            local_denial(&mut denied, key, limit, t0 + Duration::from_secs(12)),
+            Err((5, Duration::from_secs(5)))
+        );
+        assert!(denied.is_empty());
+
+        // Refusals older than the window are not carried.
+        remember_denial(&mut denied, key, limit, Duration::from_secs(1), t0);
+        local_denial(&mut denied, key, limit, t0).unwrap();
+        assert_eq!(
+            local_denial(&mut denied, key, limit, t0 + Duration::from_secs(61)),
+            Err((0, Duration::ZERO))
         );
     }
 }
