@@ -150,6 +150,27 @@ async fn run_examples(svc: &Service) {
     assert!(beat["last_seen_at"].is_string());
     let seen = ok(svc, Method::GET, &format!("/api/v1/agents/{}", id(&agent)), None).await;
     assert_eq!(seen["status"], "online");
+    // The heartbeat is in the activity feed, written with the presence update.
+    let activity: Value = svc
+        .agent(Method::GET, "/api/v1/activity", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let beats: Vec<&Value> = activity["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event_type"] == "agent.heartbeat")
+        .collect();
+    assert_eq!(beats.len(), 1, "{activity}");
+    assert_eq!(
+        beats[0]["message"],
+        format!("Heartbeat received from {}.", agent["name"].as_str().unwrap())
+    );
+    assert_eq!(beats[0]["agent_id"], agent["id"]);
     let agent_boards: Value = svc
         .agent(Method::GET, "/api/v1/agent/boards", &token)
         .send()

@@ -72,8 +72,9 @@ mod pg {
     /// Row lock taken on the board while its task graph changes.
     const LOCK_FOR_UPDATE: &str = " FOR UPDATE";
     const BEGIN_WRITE: &str = "BEGIN";
-    /// For writes that may be lost in a crash without harm (presence).
-    const RELAXED_COMMIT: &str = "SET LOCAL synchronous_commit = off";
+    /// Writes a heartbeat in one statement (data-modifying CTEs), committed without waiting
+    /// for the WAL flush.
+    const ONE_STATEMENT_HEARTBEAT: bool = true;
     static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
     include!("queries.rs");
     include!("feed.rs");
@@ -89,7 +90,7 @@ mod lite {
     /// SQLite has no row locks; `BEGIN IMMEDIATE` takes the write lock up front instead.
     const LOCK_FOR_UPDATE: &str = "";
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-    const RELAXED_COMMIT: &str = "";
+    const ONE_STATEMENT_HEARTBEAT: bool = false;
     static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
     include!("queries.rs");
     include!("feed.rs");

@@ -628,29 +628,41 @@ impl Backend {
     }
 
     pub async fn record_heartbeat(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<AgentRow> {
-        let mut tx = self.begin_write().await?;
-        // Presence is refreshed by the next heartbeat: it need not wait for a disk flush.
-        if !RELAXED_COMMIT.is_empty() {
-            sqlx::query(RELAXED_COMMIT).execute(&mut *tx).await?;
+        const SET_ONLINE: &str = "last_seen_at = $1, updated_at = $1, \
+             status = CASE WHEN status IN ('updating', 'deleting') THEN status ELSE 'online' END";
+        const MESSAGE: &str = "'Heartbeat received from ' || name || '.'";
+        if ONE_STATEMENT_HEARTBEAT {
+            // One round trip. Presence is refreshed by the next heartbeat, so this commit
+            // need not wait for a disk flush (the setting is local to its transaction).
+            return Ok(sqlx::query_as::<Db, AgentRow>(sqlx::AssertSqlSafe(format!(
+                "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS v), \
+                 seen AS (UPDATE agents SET {SET_ONLINE} \
+                   WHERE id = $2 AND EXISTS (SELECT 1 FROM relaxed) RETURNING {AGENT_COLUMNS}), \
+                 logged AS (INSERT INTO activity_events (id, event_type, message, agent_id, task_id, board_id, created_at) \
+                   SELECT $3, 'agent.heartbeat', {MESSAGE}, id, NULL, board_id, $1 FROM seen) \
+                 SELECT {AGENT_COLUMNS} FROM seen"
+            )))
+            .bind(now)
+            .bind(id)
+            .bind(Uuid::new_v4())
+            .fetch_one(&self.pool)
+            .await?);
         }
+        let mut tx = self.begin_write().await?;
         let agent = sqlx::query_as::<Db, AgentRow>(sqlx::AssertSqlSafe(format!(
-            "UPDATE agents SET last_seen_at = $1, updated_at = $1, \
-             status = CASE WHEN status IN ('updating', 'deleting') THEN status ELSE 'online' END \
-             WHERE id = $2 RETURNING {AGENT_COLUMNS}"
+            "UPDATE agents SET {SET_ONLINE} WHERE id = $2 RETURNING {AGENT_COLUMNS}"
         )))
         .bind(now)
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO activity_events (id, event_type, message, agent_id, task_id, board_id, created_at) \
-             VALUES ($1, 'agent.heartbeat', $2, $3, NULL, $4, $5)",
-        )
+             SELECT $1, 'agent.heartbeat', {MESSAGE}, id, NULL, board_id, $2 FROM agents WHERE id = $3"
+        )))
         .bind(Uuid::new_v4())
-        .bind(format!("Heartbeat received from {}.", agent.name))
-        .bind(agent.id)
-        .bind(agent.board_id)
         .bind(now)
+        .bind(agent.id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
