@@ -724,47 +724,71 @@ impl Backend {
         }
     }
 
-    /// Adds the read-model joins to a page of tasks in a fixed number of queries (three,
-    /// whatever the page size): dependencies with their status, tags, custom fields.
+    /// Adds the read-model joins to a page of tasks in one query, whatever the page size:
+    /// dependencies with their status, tags, custom fields.
     async fn enrich(conn: &mut <Db as sqlx::Database>::Connection, board_id: Uuid, tasks: Vec<TaskRow>) -> StoreResult<Vec<TaskView>> {
         if tasks.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<Uuid> = tasks.iter().map(|t| t.id).collect();
 
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT d.task_id, d.depends_on_task_id, t.status FROM task_dependencies d \
-             JOIN tasks t ON t.id = d.depends_on_task_id WHERE d.task_id IN (",
+        // One round trip for the three joins; each row says which it belongs to (`kind`),
+        // `ord` keeps each join's own order.
+        let mut q = QueryBuilder::<Db>::new("WITH page_ids(id) AS (VALUES ");
+        let mut list = q.separated(", ");
+        for id in &ids {
+            list.push("(").push_bind_unseparated(*id).push_unseparated(")");
+        }
+        q.push(
+            ") \
+             SELECT 0 AS kind, d.task_id, d.depends_on_task_id AS ref_id, t.status AS a, \
+                    CAST(NULL AS varchar) AS b, CAST(NULL AS varchar) AS c, \
+                    CAST(NULL AS jsonb) AS default_value, CAST(NULL AS jsonb) AS value, \
+                    row_number() OVER (ORDER BY d.created_at, d.id) AS ord \
+               FROM task_dependencies d JOIN tasks t ON t.id = d.depends_on_task_id \
+              WHERE d.task_id IN (SELECT id FROM page_ids) \
+             UNION ALL \
+             SELECT 1, a.task_id, t.id, t.name, t.slug, t.color, NULL, NULL, \
+                    row_number() OVER (ORDER BY t.name, t.id) \
+               FROM tag_assignments a JOIN tags t ON t.id = a.tag_id \
+              WHERE a.task_id IN (SELECT id FROM page_ids) \
+             UNION ALL \
+             SELECT 2, v.task_id, NULL, d.field_key, NULL, NULL, d.default_value, v.value, 0 \
+               FROM board_task_custom_fields b \
+               JOIN task_custom_field_definitions d ON d.id = b.task_custom_field_definition_id \
+               LEFT JOIN task_custom_field_values v ON v.task_custom_field_definition_id = d.id \
+                    AND v.task_id IN (SELECT id FROM page_ids) \
+              WHERE b.board_id = ",
         );
-        push_id_list(&mut q, &ids);
-        q.push(") ORDER BY d.created_at, d.id");
-        let deps: Vec<(Uuid, Uuid, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        q.push_bind(board_id).push(" ORDER BY kind, ord");
+        let joined: Vec<JoinRow> = q.build_query_as().fetch_all(&mut *conn).await?;
 
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT a.task_id, t.id, t.name, t.slug, t.color FROM tag_assignments a \
-             JOIN tags t ON t.id = a.tag_id WHERE a.task_id IN (",
-        );
-        push_id_list(&mut q, &ids);
-        q.push(") ORDER BY t.name, t.id");
-        let tags: Vec<(Uuid, Uuid, String, String, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
-
-        // Definitions bound to the board (for defaults) joined with this page's stored values.
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT d.field_key, d.default_value, v.task_id, v.value FROM board_task_custom_fields b \
-             JOIN task_custom_field_definitions d ON d.id = b.task_custom_field_definition_id \
-             LEFT JOIN task_custom_field_values v ON v.task_custom_field_definition_id = d.id AND v.task_id IN (",
-        );
-        push_id_list(&mut q, &ids);
-        q.push(") WHERE b.board_id = ").push_bind(board_id);
-        type FieldRow = (String, Option<sqlx::types::Json<Value>>, Option<Uuid>, Option<sqlx::types::Json<Value>>);
-        let fields: Vec<FieldRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        let mut deps: Vec<(Uuid, Uuid, String)> = Vec::new();
+        let mut tags: Vec<(Uuid, Uuid, String, String, String)> = Vec::new();
+        let mut fields: Vec<(String, Option<Value>, Option<Uuid>, Option<Value>)> = Vec::new();
+        for r in joined {
+            match (r.kind, r.task_id, r.ref_id, r.a) {
+                (0, Some(task), Some(dep), Some(status)) => deps.push((task, dep, status)),
+                (1, Some(task), Some(tag), Some(name)) => tags.push((
+                    task,
+                    tag,
+                    name,
+                    r.b.unwrap_or_default(),
+                    r.c.unwrap_or_default(),
+                )),
+                (2, task, _, Some(key)) => {
+                    fields.push((key, r.default_value.map(|j| j.0), task, r.value.map(|j| j.0)));
+                }
+                _ => {}
+            }
+        }
 
         let mut defaults: BTreeMap<String, Value> = BTreeMap::new();
         let mut values: HashMap<Uuid, BTreeMap<String, Value>> = HashMap::new();
         for (key, default, task, value) in fields {
-            defaults.insert(key.clone(), default.map(|d| d.0).unwrap_or(Value::Null));
+            defaults.insert(key.clone(), default.unwrap_or(Value::Null));
             if let Some(task) = task {
-                values.entry(task).or_default().insert(key, value.map(|v| v.0).unwrap_or(Value::Null));
+                values.entry(task).or_default().insert(key, value.unwrap_or(Value::Null));
             }
         }
 
@@ -1241,6 +1265,20 @@ impl Backend {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// A row of the task read-model joins (`enrich`): a dependency (kind 0), a tag (1) or a
+/// custom field definition with this page's value, if any (2).
+#[derive(sqlx::FromRow)]
+struct JoinRow {
+    kind: i32,
+    task_id: Option<Uuid>,
+    ref_id: Option<Uuid>,
+    a: Option<String>,
+    b: Option<String>,
+    c: Option<String>,
+    default_value: Option<sqlx::types::Json<Value>>,
+    value: Option<sqlx::types::Json<Value>>,
 }
 
 fn push_id_list(q: &mut QueryBuilder<Db>, ids: &[Uuid]) {
