@@ -765,7 +765,8 @@ impl Backend {
 
         let mut deps: Vec<(Uuid, Uuid, String)> = Vec::new();
         let mut tags: Vec<(Uuid, Uuid, String, String, String)> = Vec::new();
-        let mut fields: Vec<(String, Option<Value>, Option<Uuid>, Option<Value>)> = Vec::new();
+        let mut defaults: BTreeMap<String, Value> = BTreeMap::new();
+        let mut values: HashMap<Uuid, BTreeMap<String, Value>> = HashMap::new();
         for r in joined {
             match (r.kind, r.task_id, r.ref_id, r.a) {
                 (0, Some(task), Some(dep), Some(status)) => deps.push((task, dep, status)),
@@ -777,18 +778,12 @@ impl Backend {
                     r.c.unwrap_or_default(),
                 )),
                 (2, task, _, Some(key)) => {
-                    fields.push((key, r.default_value.map(|j| j.0), task, r.value.map(|j| j.0)));
+                    defaults.insert(key.clone(), r.default_value.map_or(Value::Null, |j| j.0));
+                    if let Some(task) = task {
+                        values.entry(task).or_default().insert(key, r.value.map_or(Value::Null, |j| j.0));
+                    }
                 }
                 _ => {}
-            }
-        }
-
-        let mut defaults: BTreeMap<String, Value> = BTreeMap::new();
-        let mut values: HashMap<Uuid, BTreeMap<String, Value>> = HashMap::new();
-        for (key, default, task, value) in fields {
-            defaults.insert(key.clone(), default.unwrap_or(Value::Null));
-            if let Some(task) = task {
-                values.entry(task).or_default().insert(key, value.unwrap_or(Value::Null));
             }
         }
 
