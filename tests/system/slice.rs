@@ -302,6 +302,14 @@ async fn run_examples(svc: &Service) {
         .call(Method::GET, &format!("/api/v1/agents/{}", id(&agent)), None)
         .await;
     assert_eq!(status, 404);
+    let feed = ok(svc, Method::GET, "/api/v1/activity?limit=1", None).await;
+    assert_eq!(feed["items"][0]["event_type"], "agent.delete.direct", "{feed}");
+    assert_eq!(
+        feed["items"][0]["message"],
+        format!("Deleted agent {}.", agent["name"].as_str().unwrap())
+    );
+    assert_eq!(feed["items"][0]["board_id"], board["id"]);
+    assert!(feed["items"][0]["agent_id"].is_null());
     let after = ok(svc, Method::GET, &format!("{tasks}?status=done"), None).await;
     assert!(after["items"][0]["assigned_agent_id"].is_null());
     ok(svc, Method::DELETE, &format!("{tasks}/{}", id(&first)), None).await;

@@ -576,13 +576,13 @@ impl Backend {
 
     pub async fn delete_agent(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
-        let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM agents WHERE id = $1")
+        let found: Option<(String, Option<Uuid>)> = sqlx::query_as("SELECT name, board_id FROM agents WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        if exists.is_none() {
+        let Some((name, board_id)) = found else {
             return Ok(false);
-        }
+        };
         sqlx::query(
             "UPDATE tasks SET status = 'inbox', assigned_agent_id = NULL, previous_in_progress_at = in_progress_at, \
              in_progress_at = NULL, updated_at = $1 WHERE assigned_agent_id = $2 AND status = 'in_progress'",
@@ -603,6 +603,17 @@ impl Backend {
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
+        // The record of the deletion outlives the agent, so it names it rather than links it.
+        sqlx::query(
+            "INSERT INTO activity_events (id, event_type, message, agent_id, task_id, board_id, created_at) \
+             VALUES ($1, 'agent.delete.direct', $2, NULL, NULL, $3, $4)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(format!("Deleted agent {name}."))
+        .bind(board_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM agents WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
