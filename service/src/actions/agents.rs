@@ -132,3 +132,19 @@ pub async fn boards_for_agent(store: &Store, caller: &AgentCaller, page: Page) -
     };
     Ok(store.list_boards(&filter, page).await?)
 }
+
+/// The stream events for the organization's agents (of one board, if given) changed since
+/// `since`, oldest first.
+pub async fn stream_backlog(
+    store: &Store,
+    organization_id: Uuid,
+    board_id: Option<Uuid>,
+    since: chrono::NaiveDateTime,
+) -> Result<Vec<crate::bus::BusEvent>> {
+    Ok(store
+        .agents_since(organization_id, board_id, since)
+        .await?
+        .into_iter()
+        .map(super::events::agent_event)
+        .collect())
+}

@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::identity::{Access, Caller, board_for_caller};
 use super::{Error, FieldError, Result};
-use crate::bus::EventBus;
+use crate::bus::{BusEvent, EventBus};
 use crate::domain::tasks::dedupe;
 use crate::domain::{Page, Paged, now};
-use crate::store::{ApprovalRow, ApprovalView, Store, StoreError};
+use crate::store::{ApprovalRow, ApprovalView, BoardRow, Store, StoreError};
 
 pub const STATUSES: [&str; 3] = ["pending", "approved", "rejected"];
 
@@ -192,6 +192,18 @@ pub async fn set_status(
     };
     publish(store, bus, board.organization_id, &view).await?;
     Ok(view)
+}
+
+/// The stream events for the board's approvals changed since `since`, oldest first, each
+/// with the board's current pending count.
+pub async fn stream_backlog(store: &Store, board: &BoardRow, since: chrono::NaiveDateTime) -> Result<Vec<BusEvent>> {
+    let pending = store.count_pending_approvals(board.id).await?;
+    Ok(store
+        .approvals_since(board.id, since)
+        .await?
+        .into_iter()
+        .map(|view| super::events::approval_event(board.organization_id, view, pending))
+        .collect())
 }
 
 #[cfg(test)]

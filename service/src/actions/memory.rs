@@ -5,9 +5,9 @@ use uuid::Uuid;
 
 use super::identity::{Access, Caller, board_for_caller};
 use super::{Result, non_blank};
-use crate::bus::EventBus;
+use crate::bus::{BusEvent, EventBus};
 use crate::domain::{Page, Paged, now};
-use crate::store::{MemoryRow, Store};
+use crate::store::{BoardRow, MemoryRow, Store};
 
 pub async fn list(
     store: &Store,
@@ -62,4 +62,20 @@ pub async fn create(
     bus.publish(super::events::memory_event(board.organization_id, row.clone()))
         .await;
     Ok(row)
+}
+
+/// The stream events for the board's memory written since `since` (chat only, notes only or
+/// both), oldest first.
+pub async fn stream_backlog(
+    store: &Store,
+    board: &BoardRow,
+    since: chrono::NaiveDateTime,
+    is_chat: Option<bool>,
+) -> Result<Vec<BusEvent>> {
+    Ok(store
+        .memory_since(board.id, since, is_chat)
+        .await?
+        .into_iter()
+        .map(|row| super::events::memory_event(board.organization_id, row))
+        .collect())
 }

@@ -14,8 +14,10 @@ pub mod gateways;
 pub mod identity;
 pub mod memory;
 pub mod organizations;
+pub mod skills;
 pub mod tags;
 pub mod tasks;
+pub mod webhooks;
 
 use serde_json::Value;
 

@@ -20,7 +20,7 @@ use super::views::{
 };
 use crate::actions::approvals::{self, ApprovalInput};
 use crate::actions::identity::{Access, board_for_caller};
-use crate::actions::{events, memory};
+use crate::actions::{memory, webhooks};
 use crate::app::AppState;
 use crate::bus::{BusEvent, Topic};
 
@@ -105,10 +105,7 @@ pub async fn stream_approvals(
     let live = app.events.subscribe();
     let mut backlog = Vec::new();
     if let Some(since) = cursor.replay_from() {
-        let pending = app.store.count_pending_approvals(board_id).await?;
-        for view in app.store.approvals_since(board_id, since).await? {
-            backlog.push(events::approval_event(board.organization_id, view, pending));
-        }
+        backlog = approvals::stream_backlog(&app.store, &board, since).await?;
     }
     let keep = move |e: &BusEvent| e.topic == Topic::BoardApprovals(board_id);
     Ok(event_stream(
@@ -185,9 +182,7 @@ pub async fn stream_memory(
     let live = app.events.subscribe();
     let mut backlog = Vec::new();
     if let Some(since) = cursor.replay_from() {
-        for row in app.store.memory_since(board_id, since, q.is_chat).await? {
-            backlog.push(events::memory_event(board.organization_id, row));
-        }
+        backlog = memory::stream_backlog(&app.store, &board, since, q.is_chat).await?;
     }
     let only_chat = q.is_chat;
     let keep =
@@ -209,8 +204,7 @@ pub async fn list_webhooks(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Page<BoardWebhookRead>> {
     let page = q.page()?;
-    board_for_caller(&app.store, &caller, board_id, Access::Read).await?;
-    let found = app.store.list_webhooks(board_id, page).await?;
+    let found = webhooks::list(&app.store, &caller, board_id, page).await?;
     let base = app.config.base_url.clone();
     Ok(Page::from(found, page, |w| BoardWebhookRead::new(w, base.as_ref())))
 }

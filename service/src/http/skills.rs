@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::error::ApiResult;
 use super::extract::{ApiQuery, AuthUser, PageQuery, empty_as_none};
 use super::views::{MarketplaceSkillCardRead, SkillPackRead};
+use crate::actions::skills;
 use crate::app::AppState;
 use crate::store::MarketplaceFilter;
 
@@ -19,8 +20,7 @@ pub async fn list_packs(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
 ) -> ApiResult<Json<Vec<SkillPackRead>>> {
-    caller.require_admin()?;
-    let packs = app.store.list_skill_packs(caller.organization_id()).await?;
+    let packs = skills::list_packs(&app.store, &caller).await?;
     Ok(Json(packs.into_iter().map(SkillPackRead::from).collect()))
 }
 
@@ -48,7 +48,6 @@ pub async fn list_marketplace(
     ApiQuery(f): ApiQuery<MarketplaceQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require_admin()?;
     let page = q.page()?;
     let filter = MarketplaceFilter {
         organization_id: caller.organization_id(),
@@ -57,7 +56,7 @@ pub async fn list_marketplace(
         category: f.category,
         risk: f.risk,
     };
-    let found = app.store.list_marketplace(&filter, page).await?;
+    let found = skills::list_marketplace(&app.store, &caller, filter, page).await?;
     let headers = [
         ("x-total-count", found.total.to_string()),
         ("x-limit", page.limit.to_string()),

@@ -274,9 +274,7 @@ pub async fn stream_agents(
     let organization = caller.organization_id();
     let mut backlog = Vec::new();
     if let Some(since) = since {
-        for agent in app.store.agents_since(organization, q.board_id, since).await? {
-            backlog.push(crate::actions::events::agent_event(agent));
-        }
+        backlog = crate::actions::agents::stream_backlog(&app.store, organization, q.board_id, since).await?;
     }
     let only = q.board_id;
     let keep = move |e: &BusEvent| match e.topic {
