@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // a test crate: helpers panic on broken fixtures by design
 
 mod build;
+mod cel;
 mod crd;
 mod status;
 mod support;
