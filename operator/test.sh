@@ -18,6 +18,9 @@ cargo test -p mission-control-operator
 echo "== operator: building the binary for the emulator runs"
 cargo build -p mission-control-operator --bin mission-control-operator
 binary="$CARGO_TARGET_DIR/debug/mission-control-operator"
+# The readiness-gate scenario probes a real service's /readyz.
+cargo build -p mission-control --bin mission-control
+export MISSION_CONTROL_BIN="$CARGO_TARGET_DIR/debug/mission-control"
 
 venv="$CARGO_TARGET_DIR/kmock-venv"
 kmock_version="0.8"

@@ -10,6 +10,7 @@ deadline. Prints one line per test and `N passed, N failed`; exits 1 on any fail
 import asyncio
 import json
 import os
+import random
 import signal
 import sys
 import tempfile
@@ -378,6 +379,67 @@ async def sigterm_shuts_down_gracefully_and_releases_the_lease(s: Suite) -> None
     check(any('shut down' in (l.get('fields', {}).get('message') or '') for l in op.lines), 'logs its shutdown')
 
 
+async def readiness_gates_follow_each_pods_own_readyz(s: Suite) -> None:
+    """The operator sets `mission-control.dev/ready` on pods from their configuration hash and
+    a real probe of their `/readyz`: a real `mission-control` stands in for the pod, on a
+    loopback address of its own (the pod IP) and the service port 8000."""
+    binary = os.environ.get('MISSION_CONTROL_BIN')
+    check(bool(binary) and Path(binary).is_file(), f'MISSION_CONTROL_BIN must name the service binary, got {binary!r}')
+    ip = f'127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}'
+    data = s.workdir / 'gate-service'
+    data.mkdir(exist_ok=True)
+    service = await asyncio.create_subprocess_exec(
+        binary, 'serve', env={'PATH': os.environ.get('PATH', ''), 'HOST': ip, 'PORT': '8000',
+                              'DATA_DIR': str(data), 'LOG_LEVEL': 'warn'},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+    async def readyz() -> bool:
+        async with aiohttp.ClientSession() as c, c.get(f'http://{ip}:8000/readyz') as r:
+            return r.status == 200
+
+    try:
+        await wait_for(f'the service answering on {ip}:8000', readyz)
+        ns = 'gates'
+        await s.multi_replica(ns, replicas=2)
+        current = s.template_hash(ns, 'fleet')
+        labels = {'app.kubernetes.io/name': 'mission-control', 'app.kubernetes.io/instance': 'fleet',
+                  'app.kubernetes.io/managed-by': 'mission-control-operator'}
+        for name, config_hash in (('fresh', current), ('stale', 'an-older-hash')):
+            await s.request('POST', f'/api/v1/namespaces/{ns}/pods', {
+                'apiVersion': 'v1', 'kind': 'Pod',
+                'metadata': {'name': name, 'namespace': ns, 'labels': labels,
+                             'annotations': {'mission-control.dev/config-hash': config_hash}},
+                'spec': {'containers': [{'name': 'mission-control', 'image': 'example/mission-control:1.0.0'}],
+                         'readinessGates': [{'conditionType': 'mission-control.dev/ready'}]}})
+            # Play the kubelet: the pod runs, its containers are ready, it has an IP.
+            await s.merge(f'/api/v1/namespaces/{ns}/pods/{name}/status', {'status': {
+                'phase': 'Running', 'podIP': ip,
+                'conditions': [{'type': 'ContainersReady', 'status': 'True'}]}})
+
+        def gate(pod: str) -> dict[str, Any] | None:
+            obj = s.k.get('', 'pods', ns, pod) or {}
+            for c in (obj.get('status') or {}).get('conditions', []):
+                if c['type'] == 'mission-control.dev/ready':
+                    return c
+            return None
+
+        fresh = await wait_for('the fresh pod gated True', lambda: (gate('fresh') or {}).get('status') == 'True' and gate('fresh'))
+        check(fresh['reason'] == 'ReadyzOk', f'fresh pod: {fresh}')
+        stale = await wait_for('the stale pod gated False', lambda: gate('stale'))
+        check((stale['status'], stale['reason']) == ('False', 'StaleConfiguration'), f'stale pod: {stale}')
+
+        # The service goes away: the next look at the pod turns its gate False.
+        service.terminate()
+        await service.wait()
+        await s.merge(f'/api/v1/namespaces/{ns}/pods/fresh', {'metadata': {'annotations': {'touched': '1'}}})
+        failed = await wait_for('the fresh pod gated False', lambda: (gate('fresh') or {}).get('status') == 'False' and gate('fresh'))
+        check(failed['reason'] == 'ReadyzFailed', f'fresh pod after the service stopped: {failed}')
+    finally:
+        if service.returncode is None:
+            service.kill()
+            await service.wait()
+
+
 SCENARIOS = [
     creating_a_mission_control_creates_owned_children_and_gates_on_migration,
     changing_a_referenced_secret_rolls_the_pods,
@@ -388,6 +450,7 @@ SCENARIOS = [
     deleting_the_mission_control_collects_its_children,
     a_restarted_operator_converges_without_duplicate_work,
     two_replicas_elect_one_leader_and_fail_over,
+    readiness_gates_follow_each_pods_own_readyz,
     sigterm_shuts_down_gracefully_and_releases_the_lease,
 ]
 
