@@ -136,6 +136,9 @@ async fn snapshot_dashboard_and_feeds_reflect_the_board() {
         .json()
         .await
         .unwrap();
-    assert_eq!(own["total"], 1);
-    assert_eq!(own["items"][0]["event_type"], "agent.heartbeat");
+    // Its heartbeat, and the record of the assignment it was not told of (no gateway yet).
+    assert_eq!(own["total"], 2, "{own}");
+    assert_eq!(own["items"][0]["event_type"], "task.assignee_notify_failed");
+    assert_eq!(own["items"][0]["task_id"], json!(ids[1]));
+    assert_eq!(own["items"][1]["event_type"], "agent.heartbeat");
 }

@@ -1,6 +1,7 @@
 //! Domain types and rules: pure code, no axum, sqlx or fred.
 
 pub mod custom_fields;
+pub mod notifications;
 pub mod tasks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

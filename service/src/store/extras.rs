@@ -176,6 +176,11 @@ impl Backend {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if current.status != status {
+            let lead = Self::board_lead(&mut tx, board_id).await?;
+            let intents = crate::domain::notifications::approval_resolved(status, lead);
+            Self::record_intents(&mut tx, intents.into_iter().collect(), current.task_id, board_id, now).await?;
+        }
         let row = sqlx::query_as::<Db, ApprovalRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {APPROVAL_COLUMNS} FROM approvals WHERE id = $1"
         )))

@@ -949,6 +949,32 @@ impl Backend {
         Ok(row)
     }
 
+    /// Records the gateway notifications a write would send (see `domain::notifications`).
+    async fn record_intents(
+        tx: &mut Tx,
+        intents: Vec<crate::domain::notifications::NotifyIntent>,
+        task_id: Option<Uuid>,
+        board_id: Uuid,
+        now: NaiveDateTime,
+    ) -> StoreResult<Vec<ActivityRow>> {
+        let mut rows = Vec::with_capacity(intents.len());
+        for i in intents {
+            rows.push(
+                Self::record_activity(tx, i.event_type, &i.message, Some(i.agent_id), task_id, Some(board_id), now).await?,
+            );
+        }
+        Ok(rows)
+    }
+
+    async fn board_lead(tx: &mut Tx, board_id: Uuid) -> StoreResult<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM agents WHERE board_id = $1 AND is_board_lead ORDER BY created_at, id LIMIT 1")
+                .bind(board_id)
+                .fetch_optional(&mut **tx)
+                .await?,
+        )
+    }
+
     async fn assignee_on_board(tx: &mut Tx, organization_id: Uuid, board_id: Uuid, agent: Uuid) -> StoreResult<()> {
         let found: Option<Option<Uuid>> = sqlx::query_scalar("SELECT board_id FROM agents WHERE id = $1 AND organization_id = $2")
             .bind(agent)
@@ -1009,11 +1035,17 @@ impl Backend {
             .bind(t.id)
             .fetch_one(&mut *tx)
             .await?;
+        let mut activity = vec![created];
+        if t.actor_agent_id.is_none() {
+            let lead = Self::board_lead(&mut tx, t.board_id).await?;
+            let intents = crate::domain::notifications::task_created(&t.title, lead, t.assigned_agent_id);
+            activity.extend(Self::record_intents(&mut tx, intents, Some(t.id), t.board_id, t.now).await?);
+        }
         let view = Self::enrich(&mut tx, t.board_id, vec![row]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(TaskWrite {
             view,
-            activity: vec![created],
+            activity,
             touched: Vec::new(),
         })
     }
@@ -1141,6 +1173,19 @@ impl Backend {
         activity.push(
             Self::record_activity(&mut tx, event, &message, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now).await?,
         );
+        {
+            use crate::domain::notifications::{Placement, task_updated};
+            let before = Placement {
+                status: state.status,
+                assigned_agent_id: state.assigned_agent_id,
+            };
+            let after = Placement {
+                status: decided.status,
+                assigned_agent_id: decided.assigned_agent_id,
+            };
+            let intents = task_updated(&title, before, after, facts.board_lead, u.actor_agent_id);
+            activity.extend(Self::record_intents(&mut tx, intents, Some(u.task_id), u.board_id, u.now).await?);
+        }
 
         // Dependents react when this task enters or leaves `done`.
         let was_done = state.status == TaskStatus::Done;

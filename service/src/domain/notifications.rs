@@ -1,0 +1,168 @@
+//! Who the reference contract would notify through a gateway after a write. No gateway is
+//! contacted by this service yet, so each notification is recorded as an activity row in the
+//! write's own transaction, under the reference's "not delivered" event type and with the
+//! reason in its message; the write itself never depends on a gateway.
+
+use uuid::Uuid;
+
+use super::tasks::TaskStatus;
+
+/// Why no notification is delivered today.
+const NOT_SENT: &str = "not sent, no gateway is connected";
+
+/// One notification the reference would send, as the activity row that records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyIntent {
+    pub event_type: &'static str,
+    /// The agent that would be told.
+    pub agent_id: Uuid,
+    pub message: String,
+}
+
+fn lead(agent_id: Uuid, what: &str) -> NotifyIntent {
+    NotifyIntent {
+        event_type: "task.lead_notify_failed",
+        agent_id,
+        message: format!("Lead notification ({what}) {NOT_SENT}."),
+    }
+}
+
+fn assignee(agent_id: Uuid, what: &str) -> NotifyIntent {
+    NotifyIntent {
+        event_type: "task.assignee_notify_failed",
+        agent_id,
+        message: format!("Assignee notification ({what}) {NOT_SENT}."),
+    }
+}
+
+/// A task created by a user: the board lead hears of it, and an assignee is woken.
+pub fn task_created(title: &str, board_lead: Option<Uuid>, assignee_id: Option<Uuid>) -> Vec<NotifyIntent> {
+    let mut out = Vec::new();
+    if let Some(l) = board_lead {
+        out.push(lead(l, &format!("new task: {title}")));
+    }
+    if let Some(a) = assignee_id {
+        out.push(assignee(a, &format!("task assigned: {title}")));
+    }
+    out
+}
+
+/// A task's status or assignee as it was and as it is after an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub status: TaskStatus,
+    pub assigned_agent_id: Option<Uuid>,
+}
+
+/// A task update:
+/// - back in the inbox with nobody assigned (it was not there before): the lead is told;
+/// - a new assignee, unless it is the agent making the change: woken and told (a lead that
+///   receives a task in review is told it is ready for review);
+/// - otherwise, entering `in_progress` with the same assignee: the assignee is woken.
+pub fn task_updated(
+    title: &str,
+    before: Placement,
+    after: Placement,
+    board_lead: Option<Uuid>,
+    actor_agent_id: Option<Uuid>,
+) -> Vec<NotifyIntent> {
+    let mut out = Vec::new();
+    let back_in_inbox = after.status == TaskStatus::Inbox
+        && after.assigned_agent_id.is_none()
+        && (before.status != TaskStatus::Inbox || before.assigned_agent_id.is_some());
+    if let (true, Some(l)) = (back_in_inbox, board_lead) {
+        out.push(lead(l, &format!("task back in inbox: {title}")));
+    }
+    let reassigned = after.assigned_agent_id != before.assigned_agent_id;
+    match after.assigned_agent_id {
+        Some(a) if reassigned && Some(a) != actor_agent_id => {
+            let what = if Some(a) == board_lead && after.status == TaskStatus::Review {
+                format!("ready for lead review: {title}")
+            } else {
+                format!("task assigned: {title}")
+            };
+            out.push(assignee(a, &what));
+        }
+        Some(a) if !reassigned && before.status != TaskStatus::InProgress && after.status == TaskStatus::InProgress => {
+            out.push(assignee(a, &format!("task in progress: {title}")));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// An approval approved or rejected: the board lead is told.
+pub fn approval_resolved(status: &str, board_lead: Option<Uuid>) -> Option<NotifyIntent> {
+    let lead_id = board_lead.filter(|_| matches!(status, "approved" | "rejected"))?;
+    Some(NotifyIntent {
+        event_type: "approval.lead_notify_failed",
+        agent_id: lead_id,
+        message: format!("Lead notification (approval {status}) {NOT_SENT}."),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(status: TaskStatus, assignee: Option<Uuid>) -> Placement {
+        Placement {
+            status,
+            assigned_agent_id: assignee,
+        }
+    }
+
+    fn kinds(intents: &[NotifyIntent]) -> Vec<(&'static str, Uuid)> {
+        intents.iter().map(|i| (i.event_type, i.agent_id)).collect()
+    }
+
+    #[test]
+    fn creation_tells_the_lead_and_wakes_the_assignee() {
+        let (l, a) = (Uuid::new_v4(), Uuid::new_v4());
+        let both = task_created("Ship", Some(l), Some(a));
+        assert_eq!(
+            kinds(&both),
+            [("task.lead_notify_failed", l), ("task.assignee_notify_failed", a)]
+        );
+        assert_eq!(
+            both[0].message,
+            "Lead notification (new task: Ship) not sent, no gateway is connected."
+        );
+        assert!(task_created("Ship", None, None).is_empty());
+    }
+
+    #[test]
+    fn updates_notify_as_the_reference_does() {
+        use TaskStatus::*;
+        let (l, a, b) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        // Back in the inbox, unassigned: the lead.
+        let back = task_updated("T", at(InProgress, Some(a)), at(Inbox, None), Some(l), None);
+        assert_eq!(kinds(&back), [("task.lead_notify_failed", l)]);
+        // Already there: nothing.
+        assert!(task_updated("T", at(Inbox, None), at(Inbox, None), Some(l), None).is_empty());
+        // A new assignee is woken, unless it made the change itself.
+        let assigned = task_updated("T", at(Inbox, None), at(InProgress, Some(b)), Some(l), None);
+        assert_eq!(kinds(&assigned), [("task.assignee_notify_failed", b)]);
+        assert!(task_updated("T", at(Inbox, None), at(InProgress, Some(b)), Some(l), Some(b)).is_empty());
+        // The lead receiving a task in review is told it is ready for review.
+        let review = task_updated("T", at(InProgress, Some(a)), at(Review, Some(l)), Some(l), Some(a));
+        assert!(review[0].message.contains("ready for lead review: T"), "{review:?}");
+        // Entering in_progress with the same assignee wakes it.
+        let started = task_updated("T", at(Inbox, Some(a)), at(InProgress, Some(a)), Some(l), None);
+        assert_eq!(kinds(&started), [("task.assignee_notify_failed", a)]);
+        // A title edit tells nobody.
+        assert!(task_updated("T", at(Review, Some(a)), at(Review, Some(a)), Some(l), None).is_empty());
+    }
+
+    #[test]
+    fn resolving_an_approval_tells_the_lead() {
+        let l = Uuid::new_v4();
+        assert_eq!(
+            approval_resolved("approved", Some(l)).map(|i| (i.event_type, i.agent_id)),
+            Some(("approval.lead_notify_failed", l))
+        );
+        assert!(approval_resolved("rejected", Some(l)).is_some());
+        assert!(approval_resolved("pending", Some(l)).is_none());
+        assert!(approval_resolved("approved", None).is_none());
+    }
+}
