@@ -134,13 +134,16 @@ pub async fn boards_for_agent(store: &Store, caller: &AgentCaller, page: Page) -
 }
 
 /// The stream events for the organization's agents (of one board, if given) changed since
-/// `since`, oldest first.
+/// the cursor, oldest first; none when the stream starts from now.
 pub async fn stream_backlog(
     store: &Store,
     organization_id: Uuid,
     board_id: Option<Uuid>,
-    since: chrono::NaiveDateTime,
+    cursor: &super::activity::Cursor,
 ) -> Result<Vec<crate::bus::BusEvent>> {
+    let Some(since) = cursor.replay_from() else {
+        return Ok(Vec::new());
+    };
     Ok(store
         .agents_since(organization_id, board_id, since)
         .await?

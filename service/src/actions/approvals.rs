@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::activity::Cursor;
 use super::identity::{Access, Caller, board_for_caller};
 use super::{Error, FieldError, Result};
 use crate::bus::{BusEvent, EventBus};
@@ -194,9 +195,12 @@ pub async fn set_status(
     Ok(view)
 }
 
-/// The stream events for the board's approvals changed since `since`, oldest first, each
-/// with the board's current pending count.
-pub async fn stream_backlog(store: &Store, board: &BoardRow, since: chrono::NaiveDateTime) -> Result<Vec<BusEvent>> {
+/// The stream events for the board's approvals changed since the cursor, oldest first, each
+/// with the board's current pending count (none when the stream starts from now).
+pub async fn stream_backlog(store: &Store, board: &BoardRow, cursor: &Cursor) -> Result<Vec<BusEvent>> {
+    let Some(since) = cursor.replay_from() else {
+        return Ok(Vec::new());
+    };
     let pending = store.count_pending_approvals(board.id).await?;
     Ok(store
         .approvals_since(board.id, since)

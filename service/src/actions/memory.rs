@@ -3,6 +3,7 @@
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::activity::Cursor;
 use super::identity::{Access, Caller, board_for_caller};
 use super::{Result, non_blank};
 use crate::bus::{BusEvent, EventBus};
@@ -64,14 +65,17 @@ pub async fn create(
     Ok(row)
 }
 
-/// The stream events for the board's memory written since `since` (chat only, notes only or
-/// both), oldest first.
+/// The stream events for the board's memory written since the cursor (chat only, notes only
+/// or both), oldest first; none when the stream starts from now.
 pub async fn stream_backlog(
     store: &Store,
     board: &BoardRow,
-    since: chrono::NaiveDateTime,
+    cursor: &Cursor,
     is_chat: Option<bool>,
 ) -> Result<Vec<BusEvent>> {
+    let Some(since) = cursor.replay_from() else {
+        return Ok(Vec::new());
+    };
     Ok(store
         .memory_since(board.id, since, is_chat)
         .await?

@@ -1,12 +1,8 @@
 //! Approvals, board memory and chat, webhooks (listing), with their live streams.
 
-use std::convert::Infallible;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, Sse};
-use futures::Stream;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -14,7 +10,7 @@ use uuid::Uuid;
 
 use super::error::ApiResult;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, PageQuery, empty_as_none};
-use super::streams::{SinceQuery, cursor, event_stream};
+use super::streams::{EventSse, SinceQuery, cursor, live_stream};
 use super::views::{
     ApprovalCreate, ApprovalRead, ApprovalUpdate, BoardMemoryCreate, BoardMemoryRead, BoardWebhookRead, Page,
 };
@@ -99,21 +95,11 @@ pub async fn stream_approvals(
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<SinceQuery>,
     headers: HeaderMap,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+) -> ApiResult<EventSse> {
     let cursor = cursor(&headers, q.since.as_deref())?;
     let board = board_for_caller(&app.store, &caller, board_id, Access::Read).await?;
-    let live = app.events.subscribe();
-    let mut backlog = Vec::new();
-    if let Some(since) = cursor.replay_from() {
-        backlog = approvals::stream_backlog(&app.store, &board, since).await?;
-    }
     let keep = move |e: &BusEvent| e.topic == Topic::BoardApprovals(board_id);
-    Ok(event_stream(
-        async move { app.shutdown.draining().await },
-        backlog,
-        live,
-        keep,
-    ))
+    live_stream(&app, approvals::stream_backlog(&app.store, &board, &cursor), keep).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -176,23 +162,18 @@ pub async fn stream_memory(
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<MemoryStreamQuery>,
     headers: HeaderMap,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+) -> ApiResult<EventSse> {
     let cursor = cursor(&headers, q.since.as_deref())?;
     let board = board_for_caller(&app.store, &caller, board_id, Access::Read).await?;
-    let live = app.events.subscribe();
-    let mut backlog = Vec::new();
-    if let Some(since) = cursor.replay_from() {
-        backlog = memory::stream_backlog(&app.store, &board, since, q.is_chat).await?;
-    }
     let only_chat = q.is_chat;
     let keep =
         move |e: &BusEvent| e.topic == Topic::BoardMemory(board_id) && only_chat.is_none_or(|c| c == e.is_comment);
-    Ok(event_stream(
-        async move { app.shutdown.draining().await },
-        backlog,
-        live,
+    live_stream(
+        &app,
+        memory::stream_backlog(&app.store, &board, &cursor, q.is_chat),
         keep,
-    ))
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/webhooks", tag = "board-webhooks", security(("HTTPBearer" = [])),

@@ -10,11 +10,9 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures::Stream;
+use axum::response::sse::{Event, KeepAlive, KeepAliveStream, Sse};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
-use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -66,12 +64,35 @@ fn to_sse(e: &BusEvent) -> Event {
 
 /// Builds the SSE response: `backlog` first, then live events from `live` that pass `keep`,
 /// until `shutdown` resolves.
+/// Subscribes to the event bus, then loads `backlog` (so nothing falls between the replay and
+/// the live events), and streams both, keeping the events `keep` accepts, until the client
+/// goes away or shutdown begins.
+pub async fn live_stream(
+    app: &AppState,
+    backlog: impl std::future::Future<Output = crate::actions::Result<Vec<BusEvent>>>,
+    keep: impl Fn(&BusEvent) -> bool + Send + 'static,
+) -> ApiResult<EventSse> {
+    let live = app.events.subscribe();
+    let backlog = backlog.await?;
+    let app = app.clone();
+    Ok(event_stream(
+        async move { app.shutdown.draining().await },
+        backlog,
+        live,
+        keep,
+    ))
+}
+
+/// The response of every live stream: events relayed from a task through a channel.
+pub type EventSse =
+    Sse<KeepAliveStream<futures::stream::Map<ReceiverStream<Event>, fn(Event) -> Result<Event, Infallible>>>>;
+
 pub fn event_stream(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     backlog: Vec<BusEvent>,
     mut live: broadcast::Receiver<Arc<BusEvent>>,
     keep: impl Fn(&BusEvent) -> bool + Send + 'static,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> EventSse {
     let (tx, rx) = mpsc::channel::<Event>(256);
     tokio::spawn(async move {
         let mut seen = Dedupe::new();
@@ -105,7 +126,8 @@ pub fn event_stream(
             }
         }
     });
-    Sse::new(ReceiverStream::new(rx).map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive"))
+    let events = futures::StreamExt::map(ReceiverStream::new(rx), Ok as fn(Event) -> Result<Event, Infallible>);
+    Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -135,17 +157,15 @@ pub async fn stream_tasks(
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<SinceQuery>,
     headers: HeaderMap,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+) -> ApiResult<EventSse> {
     let cursor = cursor(&headers, q.since.as_deref())?;
-    let live = app.events.subscribe();
-    let backlog = activity::task_stream_backlog(&app.store, &caller, board_id, &cursor).await?;
     let keep = move |e: &BusEvent| e.topic == Topic::BoardTasks(board_id);
-    Ok(event_stream(
-        async move { app.shutdown.draining().await },
-        backlog,
-        live,
+    live_stream(
+        &app,
+        activity::task_stream_backlog(&app.store, &caller, board_id, &cursor),
         keep,
-    ))
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -165,12 +185,10 @@ pub async fn stream_task_comments(
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<CommentStreamQuery>,
     headers: HeaderMap,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+) -> ApiResult<EventSse> {
     let cursor = cursor(&headers, q.since.as_deref())?;
     activity::check_board(&app.store, &caller, q.board_id).await?;
     let readable = activity::readable_boards(&app.store, &caller).await?;
-    let live = app.events.subscribe();
-    let backlog = activity::comment_feed_backlog(&app.store, &caller, q.board_id, &cursor).await?;
     let organization = caller.organization_id();
     let only = q.board_id;
     let keep = move |e: &BusEvent| match e.topic {
@@ -181,12 +199,12 @@ pub async fn stream_task_comments(
         }
         _ => false,
     };
-    Ok(event_stream(
-        async move { app.shutdown.draining().await },
-        backlog,
-        live,
+    live_stream(
+        &app,
+        activity::comment_feed_backlog(&app.store, &caller, q.board_id, &cursor),
         keep,
-    ))
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -206,7 +224,7 @@ mod tests {
         }
     }
 
-    async fn body_of(sse: Sse<impl Stream<Item = Result<Event, Infallible>> + Send + 'static>) -> String {
+    async fn body_of(sse: EventSse) -> String {
         use axum::response::IntoResponse;
         let body = sse.into_response().into_body();
         let bytes = http_body_util::BodyExt::collect(body).await.unwrap().to_bytes();
@@ -265,26 +283,20 @@ pub async fn stream_agents(
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<AgentStreamQuery>,
     headers: HeaderMap,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+) -> ApiResult<EventSse> {
     caller.require_admin()?;
     let cursor = cursor(&headers, q.since.as_deref())?;
     activity::check_board(&app.store, &caller, q.board_id).await?;
-    let live = app.events.subscribe();
-    let since = cursor.replay_from();
     let organization = caller.organization_id();
-    let mut backlog = Vec::new();
-    if let Some(since) = since {
-        backlog = crate::actions::agents::stream_backlog(&app.store, organization, q.board_id, since).await?;
-    }
     let only = q.board_id;
     let keep = move |e: &BusEvent| match e.topic {
         Topic::Agents(board) => e.organization_id == organization && only.is_none_or(|b| board == Some(b)),
         _ => false,
     };
-    Ok(event_stream(
-        async move { app.shutdown.draining().await },
-        backlog,
-        live,
+    live_stream(
+        &app,
+        crate::actions::agents::stream_backlog(&app.store, organization, q.board_id, &cursor),
         keep,
-    ))
+    )
+    .await
 }
