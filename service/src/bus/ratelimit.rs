@@ -324,23 +324,22 @@ fn local_denial(
     limit: RateLimit,
     now: Instant,
 ) -> Result<Decision, (u32, Duration)> {
-    match denied.get_mut(&key) {
-        Some(d) if now < d.until => {
-            d.refused = d.refused.saturating_add(1);
-            d.latest = now;
-            Ok(Decision {
-                allowed: false,
-                limit: limit.requests,
-                remaining: 0,
-                reset_after: d.until - now,
-            })
-        }
-        Some(_) => {
-            let mut d = denied.remove(&key).expect("present");
-            Err(take_refusals(&mut d, now))
-        }
-        None => Err((0, Duration::ZERO)),
+    if let Some(d) = denied.get_mut(&key)
+        && now < d.until
+    {
+        d.refused = d.refused.saturating_add(1);
+        d.latest = now;
+        return Ok(Decision {
+            allowed: false,
+            limit: limit.requests,
+            remaining: 0,
+            reset_after: d.until - now,
+        });
     }
+    // Run out (or never there): back to Redis with whatever it counted.
+    Err(denied
+        .remove(&key)
+        .map_or((0, Duration::ZERO), |mut d| take_refusals(&mut d, now)))
 }
 
 /// The refusals `d` has counted since they were last taken (capped at the budget, none once
@@ -373,7 +372,8 @@ async fn flush_refusals(limiter: std::sync::Weak<RedisLimiter>) {
                     (refused > 0).then_some((name, ip, d.limit, refused, ago))
                 })
                 .collect();
-            denied.retain(|_, d| now < d.until || d.refused > 0);
+            // Every count was just taken: only the denial's own expiry keeps an entry.
+            denied.retain(|_, d| now < d.until);
             batch
         };
         for (name, ip, limit, refused, ago) in batch {
