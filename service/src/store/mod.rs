@@ -1,14 +1,14 @@
-//! The storage seam: the only code that speaks SQL.
+//! The storage seam: the only code that speaks SQL. It loads facts and writes what the domain
+//! decided; business rules live in `crate::domain`.
 //!
-//! One set of queries (`queries.rs`) is compiled twice, once per backend, with concrete
-//! types (`Postgres`, `Sqlite`), so both backends have exactly one behaviour. SQL that
-//! differs between them is a `const` in the backend module. Rows are plain structs filled by
-//! `FromRow`; callers get them or a [`StoreError`].
+//! One set of queries, one file per resource under `sql/`, is compiled twice (listed once in
+//! [`shared_sql!`]), once per backend with concrete types (`Postgres` in `pg.rs`, `Sqlite` in
+//! `lite.rs`), so both backends have exactly one behaviour. Small differences are `const`s in
+//! the backend module; statements only one backend has live in its file. Rows (`rows/`) are
+//! plain structs filled by `FromRow`; callers get them or a [`StoreError`].
 
-mod catalog_rows;
 mod rows;
 
-pub use catalog_rows::*;
 pub use rows::*;
 
 use std::str::FromStr;
@@ -65,39 +65,35 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// it; runs inside the update's transaction.
 pub type PlanFn = dyn Fn(&TaskState, &[Uuid], &UpdateFacts) -> Result<TaskPlan, TaskRuleError> + Sync;
 
-mod pg {
-    //! The PostgreSQL backend.
-    use super::*;
-    type Db = sqlx::Postgres;
-    /// Row lock taken on the board while its task graph changes.
-    const LOCK_FOR_UPDATE: &str = " FOR UPDATE";
-    const BEGIN_WRITE: &str = "BEGIN";
-    /// Writes a heartbeat in one statement (data-modifying CTEs), committed without waiting
-    /// for the WAL flush.
-    const ONE_STATEMENT_HEARTBEAT: bool = true;
-    static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-    include!("queries.rs");
-    include!("feed.rs");
-    include!("orgs.rs");
-    include!("extras.rs");
-    include!("catalog.rs");
+/// The SQL both backends share, one file per resource: listed once here and compiled into
+/// each backend module with its own `Db`, so the two lists cannot drift. SQL that only one
+/// backend has lives in `pg.rs` or `lite.rs`.
+macro_rules! shared_sql {
+    () => {
+        include!("sql/backend.rs");
+        include!("sql/users.rs");
+        include!("sql/organizations.rs");
+        include!("sql/members.rs");
+        include!("sql/invites.rs");
+        include!("sql/gateways.rs");
+        include!("sql/boards.rs");
+        include!("sql/agents.rs");
+        include!("sql/task_reads.rs");
+        include!("sql/task_writes.rs");
+        include!("sql/activity.rs");
+        include!("sql/dashboard.rs");
+        include!("sql/tags.rs");
+        include!("sql/custom_fields.rs");
+        include!("sql/board_groups.rs");
+        include!("sql/approvals.rs");
+        include!("sql/memory.rs");
+        include!("sql/webhooks.rs");
+        include!("sql/skills.rs");
+    };
 }
 
-mod lite {
-    //! The SQLite backend (embedded, zero setup).
-    use super::*;
-    type Db = sqlx::Sqlite;
-    /// SQLite has no row locks; `BEGIN IMMEDIATE` takes the write lock up front instead.
-    const LOCK_FOR_UPDATE: &str = "";
-    const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-    const ONE_STATEMENT_HEARTBEAT: bool = false;
-    static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-    include!("queries.rs");
-    include!("feed.rs");
-    include!("orgs.rs");
-    include!("extras.rs");
-    include!("catalog.rs");
-}
+mod lite;
+mod pg;
 
 /// A database, PostgreSQL or SQLite, picked from `DATABASE_URL` at start.
 #[derive(Clone)]

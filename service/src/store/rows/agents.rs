@@ -1,0 +1,32 @@
+//! Agents.
+
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgentRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub board_id: Option<Uuid>,
+    pub gateway_id: Option<Uuid>,
+    pub name: String,
+    pub status: String,
+    pub openclaw_session_id: Option<String>,
+    pub heartbeat_config: Option<Json<Value>>,
+    pub identity_profile: Option<Json<Value>>,
+    pub identity_template: Option<String>,
+    pub soul_template: Option<String>,
+    pub last_seen_at: Option<NaiveDateTime>,
+    pub is_board_lead: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AgentFilter {
+    pub organization_id: Uuid,
+    pub board_id: Option<Uuid>,
+    pub gateway_id: Option<Uuid>,
+}

@@ -1,0 +1,29 @@
+//! Approvals.
+
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApprovalRow {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub task_id: Option<Uuid>,
+    pub agent_id: Option<Uuid>,
+    pub action_type: String,
+    pub payload: Option<Json<Value>>,
+    pub confidence: f64,
+    pub rubric_scores: Option<Json<Value>>,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+}
+
+/// An approval with its linked tasks (ordered) and their titles.
+#[derive(Debug, Clone)]
+pub struct ApprovalView {
+    pub approval: ApprovalRow,
+    pub task_ids: Vec<Uuid>,
+    pub task_titles: Vec<String>,
+}
