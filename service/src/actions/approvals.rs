@@ -1,7 +1,6 @@
 //! Approvals: an agent (or a user) asks, a user decides. One pending approval per task.
 
 use serde_json::{Map, Value};
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::activity::Cursor;
@@ -150,9 +149,9 @@ pub async fn create(
         task_id: tasks.first().copied(),
         agent_id: caller.agent_id(),
         action_type: input.action_type.trim().to_owned(),
-        payload: Some(Json(Value::Object(payload))),
+        payload: Some(Value::Object(payload)),
         confidence: input.confidence,
-        rubric_scores: input.rubric_scores.map(Json),
+        rubric_scores: input.rubric_scores,
         resolved_at: (status != "pending").then_some(at),
         status,
         created_at: at,

@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,8 +13,10 @@ pub struct AgentRow {
     pub name: String,
     pub status: String,
     pub openclaw_session_id: Option<String>,
-    pub heartbeat_config: Option<Json<Value>>,
-    pub identity_profile: Option<Json<Value>>,
+    #[sqlx(json(nullable))]
+    pub heartbeat_config: Option<Value>,
+    #[sqlx(json(nullable))]
+    pub identity_profile: Option<Value>,
     pub identity_template: Option<String>,
     pub soul_template: Option<String>,
     pub last_seen_at: Option<NaiveDateTime>,

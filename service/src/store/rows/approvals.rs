@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -12,9 +11,11 @@ pub struct ApprovalRow {
     pub task_id: Option<Uuid>,
     pub agent_id: Option<Uuid>,
     pub action_type: String,
-    pub payload: Option<Json<Value>>,
+    #[sqlx(json(nullable))]
+    pub payload: Option<Value>,
     pub confidence: f64,
-    pub rubric_scores: Option<Json<Value>>,
+    #[sqlx(json(nullable))]
+    pub rubric_scores: Option<Value>,
     pub status: String,
     pub created_at: NaiveDateTime,
     pub resolved_at: Option<NaiveDateTime>,

@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -16,7 +15,8 @@ pub struct BoardRow {
     pub board_group_id: Option<Uuid>,
     pub board_type: String,
     pub objective: Option<String>,
-    pub success_metrics: Option<Json<Value>>,
+    #[sqlx(json(nullable))]
+    pub success_metrics: Option<Value>,
     pub target_date: Option<NaiveDateTime>,
     pub goal_confirmed: bool,
     pub goal_source: Option<String>,

@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -16,7 +15,8 @@ pub struct CustomFieldRow {
     pub validation_regex: Option<String>,
     pub description: Option<String>,
     pub required: bool,
-    pub default_value: Option<Json<Value>>,
+    #[sqlx(json(nullable))]
+    pub default_value: Option<Value>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }

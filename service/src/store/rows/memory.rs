@@ -1,7 +1,6 @@
 //! Board memory.
 
 use chrono::NaiveDateTime;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -9,7 +8,8 @@ pub struct MemoryRow {
     pub id: Uuid,
     pub board_id: Uuid,
     pub content: String,
-    pub tags: Option<Json<Vec<String>>>,
+    #[sqlx(json(nullable))]
+    pub tags: Option<Vec<String>>,
     pub is_chat: bool,
     pub source: Option<String>,
     pub created_at: NaiveDateTime,

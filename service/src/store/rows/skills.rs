@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,7 +12,8 @@ pub struct SkillPackRow {
     pub description: Option<String>,
     pub source_url: String,
     pub branch: String,
-    pub metadata: Json<Value>,
+    #[sqlx(json)]
+    pub metadata: Value,
     pub skill_count: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -29,7 +29,8 @@ pub struct MarketplaceSkillRow {
     pub risk: Option<String>,
     pub source: Option<String>,
     pub source_url: String,
-    pub metadata: Json<Value>,
+    #[sqlx(json)]
+    pub metadata: Value,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub installed_at: Option<NaiveDateTime>,

@@ -64,8 +64,8 @@ impl Backend {
             .push_bind(&a.name)
             .push_bind(&a.status)
             .push_bind(&a.openclaw_session_id)
-            .push_bind(&a.heartbeat_config)
-            .push_bind(&a.identity_profile)
+            .push_bind(a.heartbeat_config.as_ref().map(Json))
+            .push_bind(a.identity_profile.as_ref().map(Json))
             .push_bind(&a.identity_template)
             .push_bind(&a.soul_template)
             .push_bind(a.last_seen_at)
@@ -186,7 +186,7 @@ impl Backend {
         let mut tx = self.begin_write().await?;
         for (id, config) in configs {
             sqlx::query("UPDATE agents SET heartbeat_config = $1, updated_at = $2 WHERE id = $3")
-                .bind(sqlx::types::Json(config))
+                .bind(Json(config))
                 .bind(now)
                 .bind(id)
                 .execute(&mut *tx)

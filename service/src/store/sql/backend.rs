@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
+use sqlx::types::Json;
 use sqlx::{Pool, QueryBuilder, Transaction};
 
 use crate::domain::tasks::TaskStatus;

@@ -11,7 +11,7 @@ impl Backend {
         .bind(row.id)
         .bind(row.board_id)
         .bind(&row.content)
-        .bind(&row.tags)
+        .bind(row.tags.as_ref().map(Json))
         .bind(row.is_chat)
         .bind(&row.source)
         .bind(row.created_at)

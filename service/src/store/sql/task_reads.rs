@@ -14,8 +14,8 @@ struct JoinRow {
     a: Option<String>,
     b: Option<String>,
     c: Option<String>,
-    default_value: Option<sqlx::types::Json<Value>>,
-    value: Option<sqlx::types::Json<Value>>,
+    default_value: Option<Json<Value>>,
+    value: Option<Json<Value>>,
 }
 
 impl Backend {
