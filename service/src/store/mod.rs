@@ -7,8 +7,10 @@
 //! the backend module; statements only one backend has live in its file. Rows (`rows/`) are
 //! plain structs filled by `FromRow`; callers get them or a [`StoreError`].
 
+mod error;
 mod rows;
 
+pub use error::{Constraint, StoreError, StoreResult};
 pub use rows::*;
 
 use std::str::FromStr;
@@ -20,46 +22,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 use crate::config::DatabaseConfig;
+
 use crate::domain::tasks::{TaskPlan, TaskRuleError, TaskState, UpdateFacts};
-use crate::domain::{Page, Paged};
-
-/// Storage failures, classified once (see [`classify`]).
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("row not found")]
-    NotFound,
-    #[error("constraint violated: {constraint}")]
-    Conflict { constraint: String },
-    #[error(transparent)]
-    Rule(#[from] TaskRuleError),
-    #[error("database unavailable")]
-    Unavailable(#[source] sqlx::Error),
-    #[error("migration failed")]
-    Migration(#[source] sqlx::migrate::MigrateError),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        classify(e)
-    }
-}
-
-/// Sorts a sqlx error into not-found, constraint conflict, or unavailable.
-fn classify(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(ref db)
-            if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() =>
-        {
-            StoreError::Conflict {
-                constraint: db.constraint().unwrap_or(db.message()).to_owned(),
-            }
-        }
-        other => StoreError::Unavailable(other),
-    }
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
+use crate::domain::{Page, Paged, Role};
 
 /// Decides a task update from the loaded task, its ordered dependencies and the facts around
 /// it; runs inside the update's transaction.
@@ -270,7 +235,9 @@ delegate! {
     pub async fn get_member(&self, organization_id: Uuid, member_id: Uuid) -> StoreResult<Option<MemberWithUser>>;
     pub async fn member_board_access(&self, member_ids: &[Uuid]) -> StoreResult<Vec<BoardAccessRow>>;
     pub async fn invite_board_access(&self, invite_ids: &[Uuid]) -> StoreResult<Vec<BoardAccessRow>>;
-    pub async fn set_member_role(&self, organization_id: Uuid, member_id: Uuid, role: &str) -> StoreResult<()>;
+    /// Changes a member's role; the last owner stays (`StoreError::Member`).
+    pub async fn set_member_role(&self, organization_id: Uuid, member_id: Uuid, role: Role) -> StoreResult<()>;
+    /// Removes a member and their grants; the last owner stays (`StoreError::Member`).
     pub async fn remove_member(&self, organization_id: Uuid, member_id: Uuid) -> StoreResult<()>;
     pub async fn replace_member_access(&self, organization_id: Uuid, member_id: Uuid, all_boards_read: bool, all_boards_write: bool, grants: &[BoardGrant]) -> StoreResult<()>;
     pub async fn list_invites(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<InviteRow>>;

@@ -167,7 +167,7 @@ impl Backend {
             .await?;
         if used > 0 {
             return Err(StoreError::Conflict {
-                constraint: "task_custom_field_values_task_custom_field_definition_id_fkey".to_owned(),
+                constraint: Constraint::CustomFieldInUse,
             });
         }
         for sql in [

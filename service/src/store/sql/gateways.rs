@@ -79,7 +79,7 @@ impl Backend {
             .await?;
         if boards > 0 {
             return Err(StoreError::Conflict {
-                constraint: "boards_gateway_id_fkey".to_owned(),
+                constraint: Constraint::GatewayInUse,
             });
         }
         // The gateway's own agents (bound to no board) go with it, references cleared first.

@@ -4,15 +4,6 @@
 const INVITE_COLUMNS: &str = "id, organization_id, invited_email, token, role, all_boards_read, all_boards_write, \
      created_by_user_id, accepted_by_user_id, accepted_at, created_at, updated_at";
 
-/// Role rank for merging memberships.
-fn role_rank(role: &str) -> u8 {
-    match role {
-        "owner" => 2,
-        "admin" => 1,
-        _ => 0,
-    }
-}
-
 impl Backend {
     pub async fn list_invites(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<InviteRow>> {
         let mut rows = QueryBuilder::<Db>::new(format!(
@@ -110,7 +101,7 @@ impl Backend {
         .ok_or(StoreError::NotFound)?;
         if invite.accepted_at.is_some() {
             return Err(StoreError::Conflict {
-                constraint: "invite_already_accepted".to_owned(),
+                constraint: Constraint::InviteAlreadyAccepted,
             });
         }
         let grants: Vec<BoardGrant> = sqlx::query_as::<Db, (Uuid, bool, bool)>(
@@ -136,30 +127,39 @@ impl Backend {
         .await?;
         match existing {
             Some(m) => {
-                let role = if role_rank(&invite.role) > role_rank(&m.role) { invite.role.clone() } else { m.role.clone() };
-                sqlx::query(
-                    "UPDATE organization_members SET role = $1, all_boards_read = $2, all_boards_write = $3, updated_at = $4 \
-                     WHERE id = $5",
-                )
-                .bind(role)
-                .bind(m.all_boards_read || invite.all_boards_read)
-                .bind(m.all_boards_write || invite.all_boards_write)
-                .bind(now)
-                .bind(m.id)
-                .execute(&mut *tx)
-                .await?;
+                use crate::domain::members::{MergedMembership, merge_invite};
                 let current: Vec<(Uuid, bool, bool)> = sqlx::query_as(
                     "SELECT board_id, can_read, can_write FROM organization_board_access WHERE organization_member_id = $1",
                 )
                 .bind(m.id)
                 .fetch_all(&mut *tx)
                 .await?;
-                let mut merged: BTreeMap<Uuid, (bool, bool)> = current.into_iter().map(|(b, r, w)| (b, (r, w))).collect();
-                for g in &grants {
-                    let e = merged.entry(g.board_id).or_insert((false, false));
-                    *e = (e.0 || g.can_read, e.1 || g.can_write);
-                }
+                let existing = MergedMembership {
+                    role: stored_role(&m.role)?,
+                    all_boards_read: m.all_boards_read,
+                    all_boards_write: m.all_boards_write,
+                    grants: current.into_iter().map(|(b, r, w)| (b, (r, w))).collect(),
+                };
+                let invited = MergedMembership {
+                    role: stored_role(&invite.role)?,
+                    all_boards_read: invite.all_boards_read,
+                    all_boards_write: invite.all_boards_write,
+                    grants: grants.iter().map(|g| (g.board_id, (g.can_read, g.can_write))).collect(),
+                };
+                let merged = merge_invite(&existing, &invited);
+                sqlx::query(
+                    "UPDATE organization_members SET role = $1, all_boards_read = $2, all_boards_write = $3, updated_at = $4 \
+                     WHERE id = $5",
+                )
+                .bind(merged.role.as_str())
+                .bind(merged.all_boards_read)
+                .bind(merged.all_boards_write)
+                .bind(now)
+                .bind(m.id)
+                .execute(&mut *tx)
+                .await?;
                 let merged: Vec<BoardGrant> = merged
+                    .grants
                     .into_iter()
                     .map(|(board_id, (can_read, can_write))| BoardGrant {
                         board_id,

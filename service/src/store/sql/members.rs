@@ -5,6 +5,11 @@
 const MEMBER_USER_COLUMNS: &str = "m.id, m.organization_id, m.user_id, m.role, m.all_boards_read, m.all_boards_write, \
      m.created_at, m.updated_at, u.email, u.name, u.preferred_name";
 
+/// A stored role; anything else is corrupt data, never a silent default.
+fn stored_role(stored: &str) -> StoreResult<Role> {
+    Role::parse(stored).ok_or_else(|| StoreError::Corrupt(format!("unknown organization role {stored:?}")))
+}
+
 impl Backend {
     pub async fn list_members(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<MemberWithUser>> {
         let mut rows = QueryBuilder::<Db>::new(format!(
@@ -51,8 +56,9 @@ impl Backend {
         )
     }
 
-    /// Changes a member's role; demoting the last owner is a `last_owner` conflict.
-    pub async fn set_member_role(&self, organization_id: Uuid, member_id: Uuid, role: &str) -> StoreResult<()> {
+    /// Changes a member's role, unless `domain::members::check_role_change` refuses it (the
+    /// last owner stays), decided under the organization's lock.
+    pub async fn set_member_role(&self, organization_id: Uuid, member_id: Uuid, role: Role) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         Self::lock_organization(&mut tx, organization_id).await?;
         let current: Option<String> =
@@ -61,14 +67,11 @@ impl Backend {
                 .bind(organization_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let current = current.ok_or(StoreError::NotFound)?;
-        if current == "owner" && role != "owner" && Self::owner_count(&mut tx, organization_id).await? <= 1 {
-            return Err(StoreError::Conflict {
-                constraint: "last_owner".to_owned(),
-            });
-        }
+        let current = stored_role(&current.ok_or(StoreError::NotFound)?)?;
+        let owners = Self::owner_count(&mut tx, organization_id).await?;
+        crate::domain::members::check_role_change(current, role, owners)?;
         sqlx::query("UPDATE organization_members SET role = $1, updated_at = $2 WHERE id = $3")
-            .bind(role)
+            .bind(role.as_str())
             .bind(crate::domain::now())
             .bind(member_id)
             .execute(&mut *tx)
@@ -77,7 +80,8 @@ impl Backend {
         Ok(())
     }
 
-    /// Removes a member and their grants; removing the last owner is a `last_owner` conflict.
+    /// Removes a member and their grants, unless `domain::members::check_removal` refuses it
+    /// (the last owner stays), decided under the organization's lock.
     pub async fn remove_member(&self, organization_id: Uuid, member_id: Uuid) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         Self::lock_organization(&mut tx, organization_id).await?;
@@ -88,11 +92,8 @@ impl Backend {
                 .fetch_optional(&mut *tx)
                 .await?;
         let (user_id, role) = member.ok_or(StoreError::NotFound)?;
-        if role == "owner" && Self::owner_count(&mut tx, organization_id).await? <= 1 {
-            return Err(StoreError::Conflict {
-                constraint: "last_owner".to_owned(),
-            });
-        }
+        let owners = Self::owner_count(&mut tx, organization_id).await?;
+        crate::domain::members::check_removal(stored_role(&role)?, owners)?;
         sqlx::query("DELETE FROM organization_board_access WHERE organization_member_id = $1")
             .bind(member_id)
             .execute(&mut *tx)
@@ -110,23 +111,19 @@ impl Backend {
         Ok(())
     }
 
+    /// Checks with `domain::members::check_grants_in_organization` that every granted board
+    /// is one of the organization's.
     async fn check_boards_in_org(tx: &mut Tx, organization_id: Uuid, grants: &[BoardGrant]) -> StoreResult<()> {
         if grants.is_empty() {
             return Ok(());
         }
         let ids: Vec<Uuid> = grants.iter().map(|g| g.board_id).collect();
-        let mut q = QueryBuilder::<Db>::new("SELECT count(*) FROM boards WHERE organization_id = ");
+        let mut q = QueryBuilder::<Db>::new("SELECT id FROM boards WHERE organization_id = ");
         q.push_bind(organization_id).push(" AND id IN (");
         push_id_list(&mut q, &ids);
         q.push(")");
-        let found: i64 = q.build_query_scalar().fetch_one(&mut **tx).await?;
-        let distinct = ids.iter().collect::<HashSet<_>>().len();
-        if usize::try_from(found).unwrap_or(0) != distinct {
-            return Err(StoreError::Conflict {
-                constraint: "board_not_in_organization".to_owned(),
-            });
-        }
-        Ok(())
+        let found: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut **tx).await?;
+        Ok(crate::domain::members::check_grants_in_organization(&ids, &found)?)
     }
 
     /// Replaces a member's blanket flags and per-board grants.
