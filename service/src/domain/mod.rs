@@ -4,6 +4,7 @@ pub mod agents;
 pub mod custom_fields;
 pub mod members;
 pub mod notifications;
+pub mod task_plans;
 pub mod tasks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

@@ -59,7 +59,7 @@ pub struct NewTask {
     pub organization_id: Uuid,
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
+    pub status: crate::domain::tasks::TaskStatus,
     pub priority: String,
     pub due_at: Option<NaiveDateTime>,
     pub created_by_user_id: Option<Uuid>,

@@ -1,6 +1,17 @@
 // Task writes: the store loads the facts under the board lock, the domain plans, the store writes the plan.
 // Included in both backend modules (see `shared_sql!` in `store/mod.rs`).
 
+use crate::domain::task_plans::{
+    CreateFacts, Dependent, NewTaskRequest, PlannedActivity, affects_dependents, check_tags, plan_create, plan_dependents,
+    plan_update_activity,
+};
+
+/// A stored task status; anything else is corrupt data (logged with the request as a 500),
+/// never silently read as `inbox`.
+fn stored_status(task_id: Uuid, stored: &str) -> StoreResult<TaskStatus> {
+    TaskStatus::parse(stored).ok_or_else(|| StoreError::Corrupt(format!("task {task_id} has unknown status {stored:?}")))
+}
+
 impl Backend {
     /// Locks the board (PostgreSQL) so concurrent graph changes on it serialize, and
     /// returns its task statuses and dependency edges.
@@ -23,30 +34,23 @@ impl Backend {
                 .bind(board_id)
                 .fetch_all(&mut **tx)
                 .await?;
-        Ok((
-            statuses
-                .into_iter()
-                .map(|(id, s)| (id, TaskStatus::parse(&s).unwrap_or(TaskStatus::Inbox)))
-                .collect(),
-            edges,
-        ))
+        let statuses = statuses
+            .into_iter()
+            .map(|(id, s)| Ok((id, stored_status(id, &s)?)))
+            .collect::<StoreResult<_>>()?;
+        Ok((statuses, edges))
     }
 
-    async fn check_tags(tx: &mut Tx, organization_id: Uuid, tag_ids: &[Uuid]) -> StoreResult<()> {
+    /// Which of `tag_ids` are tags of the organization.
+    async fn found_tags(tx: &mut Tx, organization_id: Uuid, tag_ids: &[Uuid]) -> StoreResult<Vec<Uuid>> {
         if tag_ids.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut q = QueryBuilder::<Db>::new("SELECT id FROM tags WHERE organization_id = ");
         q.push_bind(organization_id).push(" AND id IN (");
         push_id_list(&mut q, tag_ids);
         q.push(")");
-        let found: HashSet<Uuid> = q.build_query_scalar::<Uuid>().fetch_all(&mut **tx).await?.into_iter().collect();
-        let missing: Vec<Uuid> = tag_ids.iter().copied().filter(|t| !found.contains(t)).collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(TaskRuleError::MissingTags(missing).into())
-        }
+        Ok(q.build_query_scalar::<Uuid>().fetch_all(&mut **tx).await?)
     }
 
     async fn replace_dependencies(tx: &mut Tx, board_id: Uuid, task_id: Uuid, deps: &[Uuid], now: NaiveDateTime) -> StoreResult<()> {
@@ -88,33 +92,56 @@ impl Backend {
         Ok(())
     }
 
-    async fn assignee_on_board(tx: &mut Tx, organization_id: Uuid, board_id: Uuid, agent: Uuid) -> StoreResult<()> {
-        let found: Option<Option<Uuid>> = sqlx::query_scalar("SELECT board_id FROM agents WHERE id = $1 AND organization_id = $2")
+    /// The board of an agent of the organization: `None` when there is no such agent.
+    async fn assignee_board(tx: &mut Tx, organization_id: Uuid, agent: Uuid) -> StoreResult<Option<Option<Uuid>>> {
+        Ok(sqlx::query_scalar("SELECT board_id FROM agents WHERE id = $1 AND organization_id = $2")
             .bind(agent)
             .bind(organization_id)
             .fetch_optional(&mut **tx)
-            .await?;
-        match found {
-            None => Err(TaskRuleError::AssigneeNotFound.into()),
-            Some(b) if b != Some(board_id) => Err(TaskRuleError::AssigneeOnOtherBoard.into()),
-            Some(_) => Ok(()),
-        }
+            .await?)
     }
 
+    /// Writes planned activity rows on a board.
+    async fn record_planned(
+        tx: &mut Tx,
+        planned: Vec<PlannedActivity>,
+        board_id: Uuid,
+        now: NaiveDateTime,
+    ) -> StoreResult<Vec<ActivityRow>> {
+        let mut rows = Vec::with_capacity(planned.len());
+        for a in planned {
+            rows.push(Self::record_activity(tx, a.event_type, &a.message, a.agent_id, Some(a.task_id), Some(board_id), now).await?);
+        }
+        Ok(rows)
+    }
+
+    /// Loads the board's facts under its lock, asks `domain::task_plans::plan_create` what to
+    /// write, and writes the task, its dependencies, tags, values and activity.
     pub async fn create_task(&self, t: &NewTask) -> StoreResult<TaskWrite> {
         let mut tx = self.begin_write().await?;
-        let (statuses, edges) = Self::lock_board_graph(&mut tx, t.board_id).await?;
-        let deps = crate::domain::tasks::dedupe(&t.depends_on_task_ids);
-        crate::domain::tasks::check_dependencies(t.id, &deps, &statuses, &edges)?;
-        let blocked = crate::domain::tasks::blocked_by(&deps, &statuses);
-        if !blocked.is_empty() && (t.status != TaskStatus::Inbox.as_str() || t.assigned_agent_id.is_some()) {
-            return Err(TaskRuleError::Blocked { blocked_by: blocked }.into());
-        }
-        if let Some(agent) = t.assigned_agent_id {
-            Self::assignee_on_board(&mut tx, t.organization_id, t.board_id, agent).await?;
-        }
-        Self::check_tags(&mut tx, t.organization_id, &t.tag_ids).await?;
-        let in_progress_at = (t.status == TaskStatus::InProgress.as_str()).then_some(t.now);
+        let (board_statuses, board_edges) = Self::lock_board_graph(&mut tx, t.board_id).await?;
+        let assignee_board = match t.assigned_agent_id {
+            Some(agent) => Self::assignee_board(&mut tx, t.organization_id, agent).await?,
+            None => None,
+        };
+        let facts = CreateFacts {
+            board_statuses,
+            board_edges,
+            assignee_board,
+            found_tags: Self::found_tags(&mut tx, t.organization_id, &t.tag_ids).await?,
+            board_lead: Self::board_lead(&mut tx, t.board_id).await?,
+        };
+        let request = NewTaskRequest {
+            id: t.id,
+            board_id: t.board_id,
+            title: &t.title,
+            status: t.status,
+            assigned_agent_id: t.assigned_agent_id,
+            depends_on_task_ids: &t.depends_on_task_ids,
+            tag_ids: &t.tag_ids,
+            actor_agent_id: t.actor_agent_id,
+        };
+        let plan = plan_create(&request, &facts, t.now)?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO tasks ({TASK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, false, NULL, $11, $11)"
         )))
@@ -122,38 +149,23 @@ impl Backend {
         .bind(t.board_id)
         .bind(&t.title)
         .bind(&t.description)
-        .bind(&t.status)
+        .bind(t.status.as_str())
         .bind(&t.priority)
         .bind(t.due_at)
-        .bind(in_progress_at)
+        .bind(plan.in_progress_at)
         .bind(t.created_by_user_id)
         .bind(t.assigned_agent_id)
         .bind(t.now)
         .execute(&mut *tx)
         .await?;
-        Self::replace_dependencies(&mut tx, t.board_id, t.id, &deps, t.now).await?;
+        Self::replace_dependencies(&mut tx, t.board_id, t.id, &plan.depends_on_task_ids, t.now).await?;
         Self::replace_tags(&mut tx, t.id, &t.tag_ids, t.now).await?;
         Self::write_custom_values(&mut tx, t.id, &t.custom_field_values, t.now).await?;
-        let created = Self::record_activity(
-            &mut tx,
-            "task.created",
-            &format!("Task created: {}.", t.title),
-            t.actor_agent_id,
-            Some(t.id),
-            Some(t.board_id),
-            t.now,
-        )
-        .await?;
+        let activity = Self::record_planned(&mut tx, plan.activity, t.board_id, t.now).await?;
         let row = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
             .bind(t.id)
             .fetch_one(&mut *tx)
             .await?;
-        let mut activity = vec![created];
-        if t.actor_agent_id.is_none() {
-            let lead = Self::board_lead(&mut tx, t.board_id).await?;
-            let intents = crate::domain::notifications::task_created(&t.title, lead, t.assigned_agent_id);
-            activity.extend(Self::record_intents(&mut tx, intents, Some(t.id), t.board_id, t.now).await?);
-        }
         let view = Self::enrich(&mut tx, t.board_id, vec![row]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(TaskWrite {
@@ -237,14 +249,14 @@ impl Backend {
         };
         let state = TaskState {
             id: row.id,
-            status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Inbox),
+            status: stored_status(row.id, &row.status)?,
             assigned_agent_id: row.assigned_agent_id,
             in_progress_at: row.in_progress_at,
             previous_in_progress_at: row.previous_in_progress_at,
         };
         let decided = plan(&state, &ordered_deps, &facts)?;
         if let Some(tags) = &u.tag_ids {
-            Self::check_tags(&mut tx, u.organization_id, tags).await?;
+            check_tags(tags, &Self::found_tags(&mut tx, u.organization_id, tags).await?)?;
         }
 
         let title = u.title.clone().unwrap_or(row.title.clone());
@@ -271,89 +283,50 @@ impl Backend {
             Self::replace_tags(&mut tx, u.task_id, tags, u.now).await?;
         }
         Self::write_custom_values(&mut tx, u.task_id, &u.custom_field_values, u.now).await?;
-        let mut activity = Vec::new();
-        if let Some(comment) = u.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            activity.push(
-                Self::record_activity(&mut tx, "task.comment", comment, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now)
-                    .await?,
-            );
-        }
-        let (event, message) = if decided.status_changed {
-            ("task.status_changed", format!("Task moved to {}: {}.", decided.status.as_str(), title))
-        } else {
-            ("task.updated", format!("Task updated: {title}."))
-        };
-        activity.push(
-            Self::record_activity(&mut tx, event, &message, u.actor_agent_id, Some(u.task_id), Some(u.board_id), u.now).await?,
-        );
-        {
-            use crate::domain::notifications::{Placement, task_updated};
-            let before = Placement {
-                status: state.status,
-                assigned_agent_id: state.assigned_agent_id,
-            };
-            let after = Placement {
-                status: decided.status,
-                assigned_agent_id: decided.assigned_agent_id,
-            };
-            let intents = task_updated(&title, before, after, facts.board_lead, u.actor_agent_id);
-            activity.extend(Self::record_intents(&mut tx, intents, Some(u.task_id), u.board_id, u.now).await?);
-        }
+        let planned = plan_update_activity(&state, &decided, &title, u.comment.as_deref(), facts.board_lead, u.actor_agent_id);
+        let mut activity = Self::record_planned(&mut tx, planned, u.board_id, u.now).await?;
 
-        // Dependents react when this task enters or leaves `done`.
-        let was_done = state.status == TaskStatus::Done;
-        let is_done = decided.status == TaskStatus::Done;
+        // Dependents react when this task enters or leaves `done` (`domain::task_plans`).
         let mut touched = Vec::new();
-        if was_done != is_done {
+        if affects_dependents(state.status, decided.status) {
             let dependents = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!(
                 "SELECT {TASK_COLUMNS} FROM tasks WHERE id IN \
-                 (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = $1) AND status <> 'done' \
-                 ORDER BY created_at, id"
+                 (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = $1) ORDER BY created_at, id"
             )))
             .bind(u.task_id)
             .fetch_all(&mut *tx)
-            .await?;
-            for dep in dependents {
-                let pristine = dep.status == TaskStatus::Inbox.as_str()
-                    && dep.assigned_agent_id.is_none()
-                    && dep.in_progress_at.is_none();
-                if was_done && !pristine {
+            .await?
+            .into_iter()
+            .map(|d| {
+                Ok(Dependent {
+                    state: TaskState {
+                        id: d.id,
+                        status: stored_status(d.id, &d.status)?,
+                        assigned_agent_id: d.assigned_agent_id,
+                        in_progress_at: d.in_progress_at,
+                        previous_in_progress_at: d.previous_in_progress_at,
+                    },
+                    title: d.title,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+            for change in plan_dependents(state.status, decided.status, &dependents, u.actor_agent_id) {
+                if let Some(reset) = change.reset_to {
                     sqlx::query(
-                        "UPDATE tasks SET status = 'inbox', assigned_agent_id = NULL, \
-                         previous_in_progress_at = COALESCE(in_progress_at, previous_in_progress_at), \
-                         in_progress_at = NULL, updated_at = $1 WHERE id = $2",
+                        "UPDATE tasks SET status = $1, assigned_agent_id = $2, in_progress_at = $3, \
+                         previous_in_progress_at = $4, updated_at = $5 WHERE id = $6",
                     )
+                    .bind(reset.status.as_str())
+                    .bind(reset.assigned_agent_id)
+                    .bind(reset.in_progress_at)
+                    .bind(reset.previous_in_progress_at)
                     .bind(u.now)
-                    .bind(dep.id)
+                    .bind(change.id)
                     .execute(&mut *tx)
                     .await?;
-                    activity.push(
-                        Self::record_activity(
-                            &mut tx,
-                            "task.status_changed",
-                            &format!("Task moved to inbox: {} (dependency reopened).", dep.title),
-                            u.actor_agent_id,
-                            Some(dep.id),
-                            Some(u.board_id),
-                            u.now,
-                        )
-                        .await?,
-                    );
-                } else {
-                    activity.push(
-                        Self::record_activity(
-                            &mut tx,
-                            "task.updated",
-                            &format!("Dependency completion changed: {}.", dep.title),
-                            u.actor_agent_id,
-                            Some(dep.id),
-                            Some(u.board_id),
-                            u.now,
-                        )
-                        .await?,
-                    );
                 }
-                touched.push(dep.id);
+                activity.extend(Self::record_planned(&mut tx, vec![change.activity], u.board_id, u.now).await?);
+                touched.push(change.id);
             }
         }
 
