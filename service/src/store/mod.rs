@@ -287,8 +287,8 @@ delegate! {
     pub async fn get_approval(&self, board_id: Uuid, id: Uuid) -> StoreResult<Option<ApprovalView>>;
     /// Creates an approval, or returns the (task, approval) pairs of pending approvals that
     /// already link one of its tasks.
-    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>>;
-    pub async fn set_approval_status(&self, board_id: Uuid, id: Uuid, status: &str, now: NaiveDateTime) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>>;
+    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<ApprovalWrite>;
+    pub async fn set_approval_status(&self, board_id: Uuid, id: Uuid, status: &str, now: NaiveDateTime) -> StoreResult<ApprovalWrite>;
     pub async fn count_pending_approvals(&self, board_id: Uuid) -> StoreResult<i64>;
     pub async fn approvals_since(&self, board_id: Uuid, since: NaiveDateTime) -> StoreResult<Vec<ApprovalView>>;
     pub async fn insert_memory(&self, row: &MemoryRow) -> StoreResult<()>;

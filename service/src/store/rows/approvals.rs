@@ -28,3 +28,18 @@ pub struct ApprovalView {
     pub task_ids: Vec<Uuid>,
     pub task_titles: Vec<String>,
 }
+
+/// A pending approval already linked to a task that a write would link to another pending one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct PendingApprovalConflict {
+    pub task_id: Uuid,
+    pub approval_id: Uuid,
+}
+
+/// The outcome of an approval write: the approval as stored now, or the pending approvals in
+/// its way (a task has at most one pending approval).
+#[derive(Debug, Clone)]
+pub enum ApprovalWrite {
+    Written(ApprovalView),
+    PendingConflicts(Vec<PendingApprovalConflict>),
+}

@@ -61,7 +61,7 @@ impl Backend {
     }
 
     /// Other pending approvals linking any of `tasks` (locks the task rows first).
-    async fn pending_conflicts(tx: &mut Tx, tasks: &[Uuid], except: Option<Uuid>) -> StoreResult<Vec<(Uuid, Uuid)>> {
+    async fn pending_conflicts(tx: &mut Tx, tasks: &[Uuid], except: Option<Uuid>) -> StoreResult<Vec<PendingApprovalConflict>> {
         if tasks.is_empty() {
             return Ok(Vec::new());
         }
@@ -73,7 +73,7 @@ impl Backend {
         q.push(LOCK_FOR_UPDATE);
         let _locked: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut **tx).await?;
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT l.task_id, a.id FROM approval_task_links l JOIN approvals a ON a.id = l.approval_id \
+            "SELECT l.task_id, a.id AS approval_id FROM approval_task_links l JOIN approvals a ON a.id = l.approval_id \
              WHERE a.status = 'pending' AND l.task_id IN (",
         );
         push_id_list(&mut q, &sorted);
@@ -85,8 +85,8 @@ impl Backend {
     }
 
     /// Creates an approval linked to `tasks` (first = primary). A pending approval may not
-    /// share a task with another pending one: `Err(PendingApprovalConflict)` lists them.
-    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>> {
+    /// share a task with another pending one: `PendingConflicts` lists them.
+    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<ApprovalWrite> {
         let mut tx = self.begin_write().await?;
         if !tasks.is_empty() {
             let mut q = QueryBuilder::<Db>::new("SELECT count(*) FROM tasks WHERE board_id = ");
@@ -101,7 +101,7 @@ impl Backend {
         if row.status == "pending" {
             let conflicts = Self::pending_conflicts(&mut tx, tasks, None).await?;
             if !conflicts.is_empty() {
-                return Ok(Err(conflicts));
+                return Ok(ApprovalWrite::PendingConflicts(conflicts));
             }
         }
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -137,7 +137,7 @@ impl Backend {
         .await?;
         let view = Self::approval_views(&mut tx, vec![created]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(Ok(view))
+        Ok(ApprovalWrite::Written(view))
     }
 
     /// Sets an approval's status; any non-pending status stamps `resolved_at`. Reopening to
@@ -148,7 +148,7 @@ impl Backend {
         id: Uuid,
         status: &str,
         now: NaiveDateTime,
-    ) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>> {
+    ) -> StoreResult<ApprovalWrite> {
         let mut tx = self.begin_write().await?;
         let current = sqlx::query_as::<Db, ApprovalRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {APPROVAL_COLUMNS} FROM approvals WHERE id = $1 AND board_id = $2{LOCK_FOR_UPDATE}"
@@ -165,7 +165,7 @@ impl Backend {
                 .await?;
             let conflicts = Self::pending_conflicts(&mut tx, &tasks, Some(id)).await?;
             if !conflicts.is_empty() {
-                return Ok(Err(conflicts));
+                return Ok(ApprovalWrite::PendingConflicts(conflicts));
             }
         }
         let resolved = (status != "pending").then_some(now);
@@ -188,7 +188,7 @@ impl Backend {
         .await?;
         let view = Self::approval_views(&mut tx, vec![row]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(Ok(view))
+        Ok(ApprovalWrite::Written(view))
     }
 
     pub async fn count_pending_approvals(&self, board_id: Uuid) -> StoreResult<i64> {
