@@ -157,7 +157,7 @@ pub async fn create(
         created_at: at,
     };
     let view = match store.create_approval(&row, &tasks).await {
-        Ok(ApprovalWrite::Written(view)) => view,
+        Ok(ApprovalWrite::Written(view)) => *view,
         Ok(ApprovalWrite::PendingConflicts(conflicts)) => return Err(conflict(&conflicts)),
         Err(StoreError::NotFound) => return Err(Error::NotFound("Task not found on this board")),
         Err(e) => return Err(e.into()),
@@ -185,7 +185,7 @@ pub async fn set_status(
         )])
     })?;
     let view = match store.set_approval_status(board_id, id, &status, now()).await {
-        Ok(ApprovalWrite::Written(view)) => view,
+        Ok(ApprovalWrite::Written(view)) => *view,
         Ok(ApprovalWrite::PendingConflicts(conflicts)) => return Err(conflict(&conflicts)),
         Err(StoreError::NotFound) => return Err(Error::NotFound("Approval not found")),
         Err(e) => return Err(e.into()),

@@ -53,7 +53,7 @@ pub async fn create(
         id: Uuid::new_v4(),
         board_id,
         content,
-        tags: tags,
+        tags,
         is_chat,
         source,
         created_at: now(),

@@ -40,6 +40,6 @@ pub struct PendingApprovalConflict {
 /// its way (a task has at most one pending approval).
 #[derive(Debug, Clone)]
 pub enum ApprovalWrite {
-    Written(ApprovalView),
+    Written(Box<ApprovalView>),
     PendingConflicts(Vec<PendingApprovalConflict>),
 }

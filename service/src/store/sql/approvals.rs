@@ -137,7 +137,7 @@ impl Backend {
         .await?;
         let view = Self::approval_views(&mut tx, vec![created]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(ApprovalWrite::Written(view))
+        Ok(ApprovalWrite::Written(Box::new(view)))
     }
 
     /// Sets an approval's status; any non-pending status stamps `resolved_at`. Reopening to
@@ -188,7 +188,7 @@ impl Backend {
         .await?;
         let view = Self::approval_views(&mut tx, vec![row]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(ApprovalWrite::Written(view))
+        Ok(ApprovalWrite::Written(Box::new(view)))
     }
 
     pub async fn count_pending_approvals(&self, board_id: Uuid) -> StoreResult<i64> {
