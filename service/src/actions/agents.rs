@@ -2,7 +2,6 @@
 //! gateway belongs to a later issue; an agent on a board without a gateway has none.
 
 use serde_json::{Value, json};
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::identity::{AgentCaller, UserCaller};
@@ -75,12 +74,12 @@ pub async fn create(store: &Store, bus: &EventBus, caller: &UserCaller, input: A
         name,
         status: "provisioning".to_owned(),
         openclaw_session_id: None,
-        heartbeat_config: Some(Json(
+        heartbeat_config: Some(
             input
                 .heartbeat_config
                 .unwrap_or_else(|| json!({"every": "10m", "target": "last", "includeReasoning": false})),
-        )),
-        identity_profile: input.identity_profile.map(Json),
+        ),
+        identity_profile: input.identity_profile,
         identity_template: input.identity_template,
         soul_template: input.soul_template,
         last_seen_at: None,

@@ -1,7 +1,6 @@
 //! Approvals: an agent (or a user) asks, a user decides. One pending approval per task.
 
 use serde_json::{Map, Value};
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::activity::Cursor;
@@ -10,7 +9,7 @@ use super::{Error, FieldError, Result};
 use crate::bus::{BusEvent, EventBus};
 use crate::domain::tasks::dedupe;
 use crate::domain::{Page, Paged, now};
-use crate::store::{ApprovalRow, ApprovalView, BoardRow, Store, StoreError};
+use crate::store::{ApprovalRow, ApprovalView, ApprovalWrite, BoardRow, PendingApprovalConflict, Store, StoreError};
 
 pub const STATUSES: [&str; 3] = ["pending", "approved", "rejected"];
 
@@ -76,10 +75,10 @@ pub fn payload_with_reason(input: &ApprovalInput) -> Result<Map<String, Value>> 
     Ok(payload)
 }
 
-fn conflict(conflicts: &[(Uuid, Uuid)]) -> Error {
+fn conflict(conflicts: &[PendingApprovalConflict]) -> Error {
     let list: Vec<Value> = conflicts
         .iter()
-        .map(|(task, approval)| serde_json::json!({"task_id": task, "approval_id": approval}))
+        .map(|c| serde_json::json!({"task_id": c.task_id, "approval_id": c.approval_id}))
         .collect();
     Error::ConflictDetail(serde_json::json!({
         "message": "Each task may have only one pending approval.",
@@ -150,16 +149,16 @@ pub async fn create(
         task_id: tasks.first().copied(),
         agent_id: caller.agent_id(),
         action_type: input.action_type.trim().to_owned(),
-        payload: Some(Json(Value::Object(payload))),
+        payload: Some(Value::Object(payload)),
         confidence: input.confidence,
-        rubric_scores: input.rubric_scores.map(Json),
+        rubric_scores: input.rubric_scores,
         resolved_at: (status != "pending").then_some(at),
         status,
         created_at: at,
     };
     let view = match store.create_approval(&row, &tasks).await {
-        Ok(Ok(view)) => view,
-        Ok(Err(conflicts)) => return Err(conflict(&conflicts)),
+        Ok(ApprovalWrite::Written(view)) => *view,
+        Ok(ApprovalWrite::PendingConflicts(conflicts)) => return Err(conflict(&conflicts)),
         Err(StoreError::NotFound) => return Err(Error::NotFound("Task not found on this board")),
         Err(e) => return Err(e.into()),
     };
@@ -186,8 +185,8 @@ pub async fn set_status(
         )])
     })?;
     let view = match store.set_approval_status(board_id, id, &status, now()).await {
-        Ok(Ok(view)) => view,
-        Ok(Err(conflicts)) => return Err(conflict(&conflicts)),
+        Ok(ApprovalWrite::Written(view)) => *view,
+        Ok(ApprovalWrite::PendingConflicts(conflicts)) => return Err(conflict(&conflicts)),
         Err(StoreError::NotFound) => return Err(Error::NotFound("Approval not found")),
         Err(e) => return Err(e.into()),
     };

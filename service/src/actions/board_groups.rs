@@ -287,7 +287,7 @@ pub async fn apply_heartbeat(
         .into_iter()
         .filter(|a| include_board_leads || !a.is_board_lead)
         .map(|a| {
-            let mut config = match a.heartbeat_config.map(|j| j.0) {
+            let mut config = match a.heartbeat_config {
                 Some(Value::Object(map)) => Value::Object(map),
                 _ => default_heartbeat(),
             };

@@ -1,7 +1,6 @@
 //! Boards: create, read, change settings, delete with everything under them.
 
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::identity::{Access, UserCaller, board_for_user};
@@ -103,7 +102,7 @@ fn apply(row: &mut BoardRow, input: BoardInput) -> Result<()> {
         row.objective = v;
     }
     if let Some(v) = input.success_metrics {
-        row.success_metrics = v.map(Json);
+        row.success_metrics = v;
     }
     if let Some(v) = input.target_date {
         row.target_date = v;

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::identity::UserCaller;
@@ -40,7 +39,7 @@ fn rule_of(row: &CustomFieldRow) -> FieldRule {
         field_type: FieldType::parse(&row.field_type).unwrap_or(FieldType::Text),
         validation_regex: row.validation_regex.clone(),
         required: row.required,
-        default_value: row.default_value.as_ref().map(|j| j.0.clone()),
+        default_value: row.default_value.clone(),
     }
 }
 
@@ -127,14 +126,14 @@ fn apply(row: &mut CustomFieldRow, input: &CustomFieldInput) -> Result<()> {
         row.required = required;
     }
     if let Some(default) = &input.default_value {
-        row.default_value = default.clone().filter(|d| !d.is_null()).map(Json);
+        row.default_value = default.clone().filter(|d| !d.is_null());
     }
     let field_type = FieldType::parse(&row.field_type).unwrap_or(FieldType::Text);
     if let Some(regex) = &row.validation_regex {
         check_regex(field_type, regex).map_err(|msg| invalid("validation_regex", msg))?;
     }
     if let Some(default) = &row.default_value {
-        check_value(field_type, row.validation_regex.as_deref(), &default.0)
+        check_value(field_type, row.validation_regex.as_deref(), default)
             .map_err(|msg| invalid("default_value", msg))?;
     }
     Ok(())

@@ -1,6 +1,5 @@
 //! Board memory: notes and board chat (entries tagged `chat`).
 
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::activity::Cursor;
@@ -54,7 +53,7 @@ pub async fn create(
         id: Uuid::new_v4(),
         board_id,
         content,
-        tags: tags.map(Json),
+        tags,
         is_chat,
         source,
         created_at: now(),

@@ -21,8 +21,9 @@ pub mod webhooks;
 
 use serde_json::Value;
 
+use crate::domain::members::MemberRuleError;
 use crate::domain::tasks::TaskRuleError;
-use crate::store::StoreError;
+use crate::store::{Constraint, StoreError};
 
 /// One problem with one input field, in the contract's 422 item shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +68,21 @@ impl From<StoreError> for Error {
         match e {
             StoreError::Rule(rule) => Error::Rule(rule),
             StoreError::NotFound => Error::NotFound("Not Found"),
+            StoreError::Conflict { constraint } => Error::Conflict(conflict_detail(constraint)),
+            StoreError::Member(rule @ MemberRuleError::LastOwner) => Error::Conflict(rule.to_string()),
+            StoreError::Member(rule @ MemberRuleError::BoardNotInOrganization) => {
+                Error::Invalid(vec![FieldError::body("board_access", rule.to_string())])
+            }
+            // Data and corrupt-data errors are 500s for now (the cause is logged, never sent).
             other => Error::Store(other),
         }
     }
+}
+
+/// The 409 detail of a conflict with existing data: the same on both backends, naming the
+/// constraint by its stable code (see `store::Constraint`), never a database message.
+pub fn conflict_detail(constraint: Constraint) -> String {
+    format!("The change conflicts with existing data ({}).", constraint.code())
 }
 
 impl From<TaskRuleError> for Error {

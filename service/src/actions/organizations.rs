@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::identity::UserCaller;
 use super::{Error, FieldError, Result, non_blank};
+use crate::domain::members::MemberRuleError;
 use crate::domain::{Page, Paged, Role, now};
 use crate::store::{
     BoardAccessRow, BoardGrant, InviteRow, MemberWithUser, MembershipRow, OrganizationRow, Store, StoreError,
@@ -86,9 +87,7 @@ fn parse_role(role: &str) -> Result<Role> {
 
 fn last_owner(e: StoreError) -> Error {
     match e {
-        StoreError::Conflict { constraint } if constraint == "last_owner" => {
-            Error::Conflict("The organization must keep at least one owner.".to_owned())
-        }
+        StoreError::Member(rule @ MemberRuleError::LastOwner) => Error::Conflict(rule.to_string()),
         StoreError::NotFound => Error::NotFound("Member not found"),
         other => other.into(),
     }
@@ -103,7 +102,7 @@ pub async fn update_role(store: &Store, caller: &UserCaller, member_id: Uuid, ro
         return Err(Error::Forbidden("Only owners may change owner roles"));
     }
     store
-        .set_member_role(caller.organization_id(), member_id, role.as_str())
+        .set_member_role(caller.organization_id(), member_id, role)
         .await
         .map_err(last_owner)?;
     get_member(store, caller, member_id).await
@@ -111,11 +110,8 @@ pub async fn update_role(store: &Store, caller: &UserCaller, member_id: Uuid, ro
 
 fn board_not_in_org(e: StoreError) -> Error {
     match e {
-        StoreError::Conflict { constraint } if constraint == "board_not_in_organization" => {
-            Error::Invalid(vec![FieldError::body(
-                "board_access",
-                "every board must belong to this organization",
-            )])
+        StoreError::Member(rule @ MemberRuleError::BoardNotInOrganization) => {
+            Error::Invalid(vec![FieldError::body("board_access", rule.to_string())])
         }
         StoreError::NotFound => Error::NotFound("Member not found"),
         other => other.into(),

@@ -93,7 +93,7 @@ pub async fn create(
         organization_id: board.organization_id,
         title: non_blank("title", input.title.as_deref().unwrap_or_default())?,
         description: input.description.flatten(),
-        status: input.status.unwrap_or(TaskStatus::Inbox).as_str().to_owned(),
+        status: input.status.unwrap_or(TaskStatus::Inbox),
         priority: input.priority.unwrap_or_else(|| "medium".to_owned()),
         due_at: input.due_at.flatten(),
         created_by_user_id: Some(caller.user.id),

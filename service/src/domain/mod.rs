@@ -1,10 +1,15 @@
 //! Domain types and rules: pure code, no axum, sqlx or fred.
 
+pub mod agents;
 pub mod custom_fields;
+pub mod members;
 pub mod notifications;
+pub mod task_plans;
 pub mod tasks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
+
+pub use agents::computed_agent_status;
 
 /// The current time as the contract stores it: naive UTC, microsecond precision (what
 /// PostgreSQL keeps), so a value read back equals the value written.
@@ -68,19 +73,6 @@ impl<T> Paged<T> {
     }
 }
 
-/// Agent presence as read models report it: never seen → `provisioning`; silent for more than
-/// ten minutes → `offline`; otherwise the stored status (`updating`/`deleting` always win).
-pub fn computed_agent_status(stored: &str, last_seen_at: Option<NaiveDateTime>, now: NaiveDateTime) -> String {
-    if matches!(stored, "updating" | "deleting") {
-        return stored.to_owned();
-    }
-    match last_seen_at {
-        None => "provisioning".to_owned(),
-        Some(seen) if now - seen > chrono::Duration::minutes(10) => "offline".to_owned(),
-        Some(_) => stored.to_owned(),
-    }
-}
-
 /// Lower-case `[a-z0-9]` groups joined by `-`; `fallback` when nothing is left.
 pub fn slugify(input: &str, fallback: &str) -> String {
     let mut out = String::new();
@@ -107,18 +99,6 @@ mod tests {
         assert!(Role::Admin.is_admin() && !Role::Member.is_admin());
         assert_eq!(Role::parse("owner"), Some(Role::Owner));
         assert_eq!(Role::parse("root"), None);
-    }
-
-    #[test]
-    fn agent_status_is_computed_from_presence() {
-        let now = now();
-        assert_eq!(computed_agent_status("online", None, now), "provisioning");
-        assert_eq!(
-            computed_agent_status("online", Some(now - chrono::Duration::minutes(11)), now),
-            "offline"
-        );
-        assert_eq!(computed_agent_status("online", Some(now), now), "online");
-        assert_eq!(computed_agent_status("deleting", None, now), "deleting");
     }
 
     #[test]

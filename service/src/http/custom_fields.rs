@@ -99,7 +99,7 @@ impl From<CustomFieldView> for TaskCustomFieldDefinitionRead {
             validation_regex: d.validation_regex,
             description: d.description,
             required: d.required,
-            default_value: d.default_value.map(|j| j.0),
+            default_value: d.default_value,
             board_ids: v.board_ids,
             created_at: d.created_at,
             updated_at: d.updated_at,

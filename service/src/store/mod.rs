@@ -1,14 +1,16 @@
-//! The storage seam: the only code that speaks SQL.
+//! The storage seam: the only code that speaks SQL. It loads facts and writes what the domain
+//! decided; business rules live in `crate::domain`.
 //!
-//! One set of queries (`queries.rs`) is compiled twice, once per backend, with concrete
-//! types (`Postgres`, `Sqlite`), so both backends have exactly one behaviour. SQL that
-//! differs between them is a `const` in the backend module. Rows are plain structs filled by
-//! `FromRow`; callers get them or a [`StoreError`].
+//! One set of queries, one file per resource under `sql/`, is compiled twice (listed once in
+//! [`shared_sql!`]), once per backend with concrete types (`Postgres` in `pg.rs`, `Sqlite` in
+//! `lite.rs`), so both backends have exactly one behaviour. Small differences are `const`s in
+//! the backend module; statements only one backend has live in its file. Rows (`rows/`) are
+//! plain structs filled by `FromRow`; callers get them or a [`StoreError`].
 
-mod catalog_rows;
+mod error;
 mod rows;
 
-pub use catalog_rows::*;
+pub use error::{Constraint, StoreError, StoreResult};
 pub use rows::*;
 
 use std::str::FromStr;
@@ -20,84 +22,43 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 use crate::config::DatabaseConfig;
+
 use crate::domain::tasks::{TaskPlan, TaskRuleError, TaskState, UpdateFacts};
-use crate::domain::{Page, Paged};
-
-/// Storage failures, classified once (see [`classify`]).
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("row not found")]
-    NotFound,
-    #[error("constraint violated: {constraint}")]
-    Conflict { constraint: String },
-    #[error(transparent)]
-    Rule(#[from] TaskRuleError),
-    #[error("database unavailable")]
-    Unavailable(#[source] sqlx::Error),
-    #[error("migration failed")]
-    Migration(#[source] sqlx::migrate::MigrateError),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        classify(e)
-    }
-}
-
-/// Sorts a sqlx error into not-found, constraint conflict, or unavailable.
-fn classify(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(ref db)
-            if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() =>
-        {
-            StoreError::Conflict {
-                constraint: db.constraint().unwrap_or(db.message()).to_owned(),
-            }
-        }
-        other => StoreError::Unavailable(other),
-    }
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
+use crate::domain::{Page, Paged, Role};
 
 /// Decides a task update from the loaded task, its ordered dependencies and the facts around
 /// it; runs inside the update's transaction.
 pub type PlanFn = dyn Fn(&TaskState, &[Uuid], &UpdateFacts) -> Result<TaskPlan, TaskRuleError> + Sync;
 
-mod pg {
-    //! The PostgreSQL backend.
-    use super::*;
-    type Db = sqlx::Postgres;
-    /// Row lock taken on the board while its task graph changes.
-    const LOCK_FOR_UPDATE: &str = " FOR UPDATE";
-    const BEGIN_WRITE: &str = "BEGIN";
-    /// Writes a heartbeat in one statement (data-modifying CTEs), committed without waiting
-    /// for the WAL flush.
-    const ONE_STATEMENT_HEARTBEAT: bool = true;
-    static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-    include!("queries.rs");
-    include!("feed.rs");
-    include!("orgs.rs");
-    include!("extras.rs");
-    include!("catalog.rs");
+/// The SQL both backends share, one file per resource: listed once here and compiled into
+/// each backend module with its own `Db`, so the two lists cannot drift. SQL that only one
+/// backend has lives in `pg.rs` or `lite.rs`.
+macro_rules! shared_sql {
+    () => {
+        include!("sql/backend.rs");
+        include!("sql/users.rs");
+        include!("sql/organizations.rs");
+        include!("sql/members.rs");
+        include!("sql/invites.rs");
+        include!("sql/gateways.rs");
+        include!("sql/boards.rs");
+        include!("sql/agents.rs");
+        include!("sql/task_reads.rs");
+        include!("sql/task_writes.rs");
+        include!("sql/activity.rs");
+        include!("sql/dashboard.rs");
+        include!("sql/tags.rs");
+        include!("sql/custom_fields.rs");
+        include!("sql/board_groups.rs");
+        include!("sql/approvals.rs");
+        include!("sql/memory.rs");
+        include!("sql/webhooks.rs");
+        include!("sql/skills.rs");
+    };
 }
 
-mod lite {
-    //! The SQLite backend (embedded, zero setup).
-    use super::*;
-    type Db = sqlx::Sqlite;
-    /// SQLite has no row locks; `BEGIN IMMEDIATE` takes the write lock up front instead.
-    const LOCK_FOR_UPDATE: &str = "";
-    const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-    const ONE_STATEMENT_HEARTBEAT: bool = false;
-    static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-    include!("queries.rs");
-    include!("feed.rs");
-    include!("orgs.rs");
-    include!("extras.rs");
-    include!("catalog.rs");
-}
+mod lite;
+mod pg;
 
 /// A database, PostgreSQL or SQLite, picked from `DATABASE_URL` at start.
 #[derive(Clone)]
@@ -274,7 +235,9 @@ delegate! {
     pub async fn get_member(&self, organization_id: Uuid, member_id: Uuid) -> StoreResult<Option<MemberWithUser>>;
     pub async fn member_board_access(&self, member_ids: &[Uuid]) -> StoreResult<Vec<BoardAccessRow>>;
     pub async fn invite_board_access(&self, invite_ids: &[Uuid]) -> StoreResult<Vec<BoardAccessRow>>;
-    pub async fn set_member_role(&self, organization_id: Uuid, member_id: Uuid, role: &str) -> StoreResult<()>;
+    /// Changes a member's role; the last owner stays (`StoreError::Member`).
+    pub async fn set_member_role(&self, organization_id: Uuid, member_id: Uuid, role: Role) -> StoreResult<()>;
+    /// Removes a member and their grants; the last owner stays (`StoreError::Member`).
     pub async fn remove_member(&self, organization_id: Uuid, member_id: Uuid) -> StoreResult<()>;
     pub async fn replace_member_access(&self, organization_id: Uuid, member_id: Uuid, all_boards_read: bool, all_boards_write: bool, grants: &[BoardGrant]) -> StoreResult<()>;
     pub async fn list_invites(&self, organization_id: Uuid, page: Page) -> StoreResult<Paged<InviteRow>>;
@@ -324,8 +287,8 @@ delegate! {
     pub async fn get_approval(&self, board_id: Uuid, id: Uuid) -> StoreResult<Option<ApprovalView>>;
     /// Creates an approval, or returns the (task, approval) pairs of pending approvals that
     /// already link one of its tasks.
-    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>>;
-    pub async fn set_approval_status(&self, board_id: Uuid, id: Uuid, status: &str, now: NaiveDateTime) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>>;
+    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<ApprovalWrite>;
+    pub async fn set_approval_status(&self, board_id: Uuid, id: Uuid, status: &str, now: NaiveDateTime) -> StoreResult<ApprovalWrite>;
     pub async fn count_pending_approvals(&self, board_id: Uuid) -> StoreResult<i64>;
     pub async fn approvals_since(&self, board_id: Uuid, since: NaiveDateTime) -> StoreResult<Vec<ApprovalView>>;
     pub async fn insert_memory(&self, row: &MemoryRow) -> StoreResult<()>;

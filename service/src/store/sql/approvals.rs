@@ -1,9 +1,8 @@
-// Approvals, board memory, webhooks, the skills catalog and agent changes. Included in both
-// backend modules.
+// Approvals and their task links.
+// Included in both backend modules (see `shared_sql!` in `store/mod.rs`).
 
 const APPROVAL_COLUMNS: &str = "id, board_id, task_id, agent_id, action_type, payload, confidence, rubric_scores, \
      status, created_at, resolved_at";
-const MEMORY_COLUMNS: &str = "id, board_id, content, tags, is_chat, source, created_at";
 
 impl Backend {
     async fn approval_views(conn: &mut <Db as sqlx::Database>::Connection, rows: Vec<ApprovalRow>) -> StoreResult<Vec<ApprovalView>> {
@@ -62,7 +61,7 @@ impl Backend {
     }
 
     /// Other pending approvals linking any of `tasks` (locks the task rows first).
-    async fn pending_conflicts(tx: &mut Tx, tasks: &[Uuid], except: Option<Uuid>) -> StoreResult<Vec<(Uuid, Uuid)>> {
+    async fn pending_conflicts(tx: &mut Tx, tasks: &[Uuid], except: Option<Uuid>) -> StoreResult<Vec<PendingApprovalConflict>> {
         if tasks.is_empty() {
             return Ok(Vec::new());
         }
@@ -74,7 +73,7 @@ impl Backend {
         q.push(LOCK_FOR_UPDATE);
         let _locked: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut **tx).await?;
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT l.task_id, a.id FROM approval_task_links l JOIN approvals a ON a.id = l.approval_id \
+            "SELECT l.task_id, a.id AS approval_id FROM approval_task_links l JOIN approvals a ON a.id = l.approval_id \
              WHERE a.status = 'pending' AND l.task_id IN (",
         );
         push_id_list(&mut q, &sorted);
@@ -86,8 +85,8 @@ impl Backend {
     }
 
     /// Creates an approval linked to `tasks` (first = primary). A pending approval may not
-    /// share a task with another pending one: `Err(PendingApprovalConflict)` lists them.
-    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>> {
+    /// share a task with another pending one: `PendingConflicts` lists them.
+    pub async fn create_approval(&self, row: &ApprovalRow, tasks: &[Uuid]) -> StoreResult<ApprovalWrite> {
         let mut tx = self.begin_write().await?;
         if !tasks.is_empty() {
             let mut q = QueryBuilder::<Db>::new("SELECT count(*) FROM tasks WHERE board_id = ");
@@ -102,7 +101,7 @@ impl Backend {
         if row.status == "pending" {
             let conflicts = Self::pending_conflicts(&mut tx, tasks, None).await?;
             if !conflicts.is_empty() {
-                return Ok(Err(conflicts));
+                return Ok(ApprovalWrite::PendingConflicts(conflicts));
             }
         }
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -113,9 +112,9 @@ impl Backend {
         .bind(row.task_id)
         .bind(row.agent_id)
         .bind(&row.action_type)
-        .bind(&row.payload)
+        .bind(row.payload.as_ref().map(Json))
         .bind(row.confidence)
-        .bind(&row.rubric_scores)
+        .bind(row.rubric_scores.as_ref().map(Json))
         .bind(&row.status)
         .bind(row.created_at)
         .bind(row.resolved_at)
@@ -138,7 +137,7 @@ impl Backend {
         .await?;
         let view = Self::approval_views(&mut tx, vec![created]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(Ok(view))
+        Ok(ApprovalWrite::Written(Box::new(view)))
     }
 
     /// Sets an approval's status; any non-pending status stamps `resolved_at`. Reopening to
@@ -149,7 +148,7 @@ impl Backend {
         id: Uuid,
         status: &str,
         now: NaiveDateTime,
-    ) -> StoreResult<Result<ApprovalView, Vec<(Uuid, Uuid)>>> {
+    ) -> StoreResult<ApprovalWrite> {
         let mut tx = self.begin_write().await?;
         let current = sqlx::query_as::<Db, ApprovalRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {APPROVAL_COLUMNS} FROM approvals WHERE id = $1 AND board_id = $2{LOCK_FOR_UPDATE}"
@@ -166,7 +165,7 @@ impl Backend {
                 .await?;
             let conflicts = Self::pending_conflicts(&mut tx, &tasks, Some(id)).await?;
             if !conflicts.is_empty() {
-                return Ok(Err(conflicts));
+                return Ok(ApprovalWrite::PendingConflicts(conflicts));
             }
         }
         let resolved = (status != "pending").then_some(now);
@@ -189,7 +188,7 @@ impl Backend {
         .await?;
         let view = Self::approval_views(&mut tx, vec![row]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(Ok(view))
+        Ok(ApprovalWrite::Written(Box::new(view)))
     }
 
     pub async fn count_pending_approvals(&self, board_id: Uuid) -> StoreResult<i64> {
@@ -211,109 +210,5 @@ impl Backend {
         .await?;
         let mut conn = self.pool.acquire().await?;
         Self::approval_views(&mut conn, rows).await
-    }
-
-    pub async fn insert_memory(&self, row: &MemoryRow) -> StoreResult<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO board_memory ({MEMORY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        )))
-        .bind(row.id)
-        .bind(row.board_id)
-        .bind(&row.content)
-        .bind(&row.tags)
-        .bind(row.is_chat)
-        .bind(&row.source)
-        .bind(row.created_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn list_memory(&self, board_id: Uuid, is_chat: Option<bool>, page: Page) -> StoreResult<Paged<MemoryRow>> {
-        let filter = |q: &mut QueryBuilder<Db>| {
-            q.push(" WHERE board_id = ").push_bind(board_id);
-            if let Some(c) = is_chat {
-                q.push(" AND is_chat = ").push_bind(c);
-            }
-        };
-        let mut rows = QueryBuilder::<Db>::new(format!("SELECT {MEMORY_COLUMNS}, count(*) OVER () AS total_count FROM board_memory"));
-        filter(&mut rows);
-        rows.push(" ORDER BY created_at DESC, id");
-        let mut count = QueryBuilder::<Db>::new("SELECT count(*) FROM board_memory");
-        filter(&mut count);
-        self.paged(rows, count, page).await
-    }
-
-    pub async fn memory_since(&self, board_id: Uuid, since: NaiveDateTime, is_chat: Option<bool>) -> StoreResult<Vec<MemoryRow>> {
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT {MEMORY_COLUMNS} FROM board_memory WHERE board_id = "));
-        q.push_bind(board_id).push(" AND created_at >= ").push_bind(since);
-        if let Some(c) = is_chat {
-            q.push(" AND is_chat = ").push_bind(c);
-        }
-        q.push(" ORDER BY created_at, id LIMIT 2000");
-        Ok(q.build_query_as().fetch_all(&self.pool).await?)
-    }
-
-    pub async fn list_webhooks(&self, board_id: Uuid, page: Page) -> StoreResult<Paged<WebhookRow>> {
-        let mut rows = QueryBuilder::<Db>::new(
-            "SELECT id, board_id, agent_id, description, enabled, (secret IS NOT NULL) AS has_secret, signature_header, \
-             created_at, updated_at, count(*) OVER () AS total_count FROM board_webhooks WHERE board_id = ",
-        );
-        rows.push_bind(board_id).push(" ORDER BY created_at DESC, id");
-        let mut count = QueryBuilder::<Db>::new("SELECT count(*) FROM board_webhooks WHERE board_id = ");
-        count.push_bind(board_id);
-        self.paged(rows, count, page).await
-    }
-
-    pub async fn list_skill_packs(&self, organization_id: Uuid) -> StoreResult<Vec<SkillPackRow>> {
-        Ok(sqlx::query_as::<Db, SkillPackRow>(
-            "SELECT p.id, p.organization_id, p.name, p.description, p.source_url, p.branch, p.metadata, \
-             (SELECT count(*) FROM marketplace_skills m WHERE m.organization_id = p.organization_id \
-              AND m.source_url LIKE p.source_url || '%') AS skill_count, p.created_at, p.updated_at \
-             FROM skill_packs p WHERE p.organization_id = $1 ORDER BY p.name, p.id",
-        )
-        .bind(organization_id)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    pub async fn list_marketplace(&self, f: &MarketplaceFilter, page: Page) -> StoreResult<Paged<MarketplaceSkillRow>> {
-        let filter = |q: &mut QueryBuilder<Db>| {
-            q.push(" WHERE m.organization_id = ").push_bind(f.organization_id);
-            if let Some(s) = &f.search {
-                let like = format!("%{}%", s.to_lowercase());
-                q.push(" AND (lower(m.name) LIKE ").push_bind(like.clone());
-                q.push(" OR lower(COALESCE(m.description, '')) LIKE ").push_bind(like).push(")");
-            }
-            if let Some(c) = &f.category {
-                q.push(" AND m.category = ").push_bind(c.clone());
-            }
-            if let Some(r) = &f.risk {
-                q.push(" AND m.risk = ").push_bind(r.clone());
-            }
-        };
-        let mut rows = QueryBuilder::<Db>::new(
-            "SELECT m.id, m.organization_id, m.name, m.description, m.category, m.risk, m.source, m.source_url, m.metadata, \
-             m.created_at, m.updated_at, g.created_at AS installed_at, count(*) OVER () AS total_count \
-             FROM marketplace_skills m LEFT JOIN gateway_installed_skills g ON g.skill_id = m.id AND g.gateway_id = ",
-        );
-        rows.push_bind(f.gateway_id.unwrap_or_default());
-        filter(&mut rows);
-        rows.push(" ORDER BY m.name, m.id");
-        let mut count = QueryBuilder::<Db>::new("SELECT count(*) FROM marketplace_skills m");
-        filter(&mut count);
-        self.paged(rows, count, page).await
-    }
-
-    /// Agents of the organization (optionally one board) changed or seen at or after `since`.
-    pub async fn agents_since(&self, organization_id: Uuid, board_id: Option<Uuid>, since: NaiveDateTime) -> StoreResult<Vec<AgentRow>> {
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT {AGENT_COLUMNS} FROM agents WHERE organization_id = "));
-        q.push_bind(organization_id);
-        if let Some(b) = board_id {
-            q.push(" AND board_id = ").push_bind(b);
-        }
-        q.push(" AND (updated_at >= ").push_bind(since).push(" OR last_seen_at >= ").push_bind(since).push(")");
-        q.push(" ORDER BY updated_at, id LIMIT 2000");
-        Ok(q.build_query_as().fetch_all(&self.pool).await?)
     }
 }

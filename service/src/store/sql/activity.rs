@@ -1,12 +1,73 @@
-// Activity, task comments and the read models built on them (feeds, snapshots, dashboard).
-// Included in both backend modules after `queries.rs`.
+// Activity rows: recording them, task comments, the activity and comment feeds.
+// Included in both backend modules (see `shared_sql!` in `store/mod.rs`).
 
 const ACTIVITY_COLUMNS: &str = "a.id, a.event_type, a.message, a.agent_id, a.task_id, a.board_id, a.created_at";
+
 
 const FEED_COLUMNS: &str = "a.id, a.created_at, a.message, a.agent_id, ag.name AS agent_name, \
      ag.is_board_lead AS agent_is_lead, a.task_id, t.title AS task_title, a.board_id, b.name AS board_name";
 
 impl Backend {
+    async fn record_activity(
+        tx: &mut Tx,
+        event_type: &str,
+        message: &str,
+        agent_id: Option<Uuid>,
+        task_id: Option<Uuid>,
+        board_id: Option<Uuid>,
+        now: NaiveDateTime,
+    ) -> StoreResult<ActivityRow> {
+        let row = ActivityRow {
+            id: Uuid::new_v4(),
+            event_type: event_type.to_owned(),
+            message: Some(message.to_owned()),
+            agent_id,
+            task_id,
+            board_id,
+            created_at: now,
+        };
+        sqlx::query(
+            "INSERT INTO activity_events (id, event_type, message, agent_id, task_id, board_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(row.id)
+        .bind(&row.event_type)
+        .bind(&row.message)
+        .bind(row.agent_id)
+        .bind(row.task_id)
+        .bind(row.board_id)
+        .bind(row.created_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(row)
+    }
+
+    /// Records the gateway notifications a write would send (see `domain::notifications`).
+    async fn record_intents(
+        tx: &mut Tx,
+        intents: Vec<crate::domain::notifications::NotifyIntent>,
+        task_id: Option<Uuid>,
+        board_id: Uuid,
+        now: NaiveDateTime,
+    ) -> StoreResult<Vec<ActivityRow>> {
+        let mut rows = Vec::with_capacity(intents.len());
+        for i in intents {
+            rows.push(
+                Self::record_activity(tx, i.event_type, &i.message, Some(i.agent_id), task_id, Some(board_id), now).await?,
+            );
+        }
+        Ok(rows)
+    }
+
+    async fn board_lead(tx: &mut Tx, board_id: Uuid) -> StoreResult<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM agents WHERE board_id = $1 AND is_board_lead ORDER BY created_at, id LIMIT 1")
+                .bind(board_id)
+                .fetch_optional(&mut **tx)
+                .await?,
+        )
+    }
+
     /// Restricts `a.board_id` to the boards a feed may show.
     fn push_board_scope(q: &mut QueryBuilder<Db>, scope: &BoardScope) {
         q.push(" a.board_id IN (SELECT id FROM boards WHERE organization_id = ")
@@ -144,102 +205,5 @@ impl Backend {
         .bind(since)
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    /// Task read models for the given ids on one board.
-    pub async fn tasks_by_ids(&self, board_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<TaskView>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE board_id = "));
-        q.push_bind(board_id).push(" AND id IN (");
-        push_id_list(&mut q, ids);
-        q.push(")");
-        let rows: Vec<TaskRow> = q.build_query_as().fetch_all(&self.pool).await?;
-        let mut conn = self.pool.acquire().await?;
-        Self::enrich(&mut conn, board_id, rows).await
-    }
-
-    /// Every task of a board (newest first), its agents, and its pending approvals count.
-    pub async fn board_snapshot(&self, board_id: Uuid) -> StoreResult<BoardSnapshotRows> {
-        let rows = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE board_id = $1 ORDER BY created_at DESC, id"
-        )))
-        .bind(board_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut conn = self.pool.acquire().await?;
-        let tasks = Self::enrich(&mut conn, board_id, rows).await?;
-        let agents = sqlx::query_as::<Db, AgentRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {AGENT_COLUMNS} FROM agents WHERE board_id = $1 ORDER BY created_at, id"
-        )))
-        .bind(board_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM approvals WHERE board_id = $1 AND status = 'pending'")
-            .bind(board_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        let counts: Vec<(Uuid, i64, i64)> = sqlx::query_as(
-            "SELECT x.task_id, count(*), sum(CASE WHEN a.status = 'pending' THEN 1 ELSE 0 END) \
-             FROM (SELECT id AS approval_id, task_id FROM approvals WHERE board_id = $1 AND task_id IS NOT NULL \
-                   UNION SELECT l.approval_id, l.task_id FROM approval_task_links l \
-                   JOIN approvals ap ON ap.id = l.approval_id WHERE ap.board_id = $1) x \
-             JOIN approvals a ON a.id = x.approval_id GROUP BY x.task_id",
-        )
-        .bind(board_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        Ok(BoardSnapshotRows {
-            tasks,
-            agents,
-            pending_approvals: pending,
-            approval_counts: counts.into_iter().map(|(t, all, pending)| (t, (all, pending))).collect(),
-        })
-    }
-
-    /// Raw material of the dashboard: tasks of the scoped boards, activity since
-    /// `since`, agents seen since `seen_since`, pending approvals.
-    pub async fn dashboard_rows(
-        &self,
-        scope: &BoardScope,
-        since: NaiveDateTime,
-        seen_since: NaiveDateTime,
-    ) -> StoreResult<DashboardRows> {
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT a.id, a.status, a.in_progress_at, a.previous_in_progress_at, a.created_at, a.updated_at \
-             FROM tasks a WHERE",
-        );
-        // Tasks use the board scope through the same `a.board_id` alias.
-        Self::push_board_scope(&mut q, scope);
-        let tasks: Vec<DashboardTaskRow> = q.build_query_as().fetch_all(&self.pool).await?;
-
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {ACTIVITY_COLUMNS} FROM activity_events a WHERE a.created_at >= "
-        ));
-        q.push_bind(since).push(" AND");
-        Self::push_board_scope(&mut q, scope);
-        q.push(" ORDER BY a.created_at");
-        let activity: Vec<ActivityRow> = q.build_query_as().fetch_all(&self.pool).await?;
-
-        let mut q = QueryBuilder::<Db>::new("SELECT count(*) FROM agents a WHERE a.last_seen_at >= ");
-        q.push_bind(seen_since).push(" AND");
-        Self::push_board_scope(&mut q, scope);
-        let active_agents: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
-
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT a.id, a.board_id, b.name AS board_name, a.action_type, a.confidence, a.created_at, \
-             t.title AS task_title FROM approvals a JOIN boards b ON b.id = a.board_id \
-             LEFT JOIN tasks t ON t.id = a.task_id WHERE a.status = 'pending' AND",
-        );
-        Self::push_board_scope(&mut q, scope);
-        q.push(" ORDER BY a.created_at DESC");
-        let pending: Vec<PendingApprovalRow> = q.build_query_as().fetch_all(&self.pool).await?;
-        Ok(DashboardRows {
-            tasks,
-            activity,
-            active_agents,
-            pending,
-        })
     }
 }
