@@ -58,6 +58,7 @@ pub enum Error {
     ConflictDetail(Value),
     #[error(transparent)]
     Rule(TaskRuleError),
+    /// The store failed for a reason no caller planned for (rendered as a 500).
     #[error("storage failed")]
     Store(#[source] StoreError),
 }
@@ -67,6 +68,9 @@ impl From<StoreError> for Error {
         match e {
             StoreError::Rule(rule) => Error::Rule(rule),
             StoreError::NotFound => Error::NotFound("Not Found"),
+            StoreError::Conflict { constraint } => {
+                Error::Conflict(format!("The change conflicts with existing data ({constraint})."))
+            }
             other => Error::Store(other),
         }
     }

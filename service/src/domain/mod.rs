@@ -1,6 +1,7 @@
 //! Domain types and rules: pure code, no axum, sqlx or fred.
 
 pub mod custom_fields;
+pub mod filters;
 pub mod notifications;
 pub mod tasks;
 

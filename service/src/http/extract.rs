@@ -16,9 +16,9 @@ use utoipa::IntoParams;
 
 use super::error::ApiError;
 use crate::actions::FieldError;
-use crate::actions::identity::{AgentCaller, UserCaller, resolve_user};
+use crate::actions::identity::{AgentAuthError, AgentCaller, UserCaller, authenticate_agent, resolve_user};
 use crate::app::AppState;
-use crate::auth::{AuthError, agent_token};
+use crate::auth::AuthError;
 use crate::domain::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Page};
 
 fn item(loc: Vec<Value>, msg: impl Into<String>, kind: &str) -> FieldError {
@@ -273,27 +273,27 @@ impl FromRequestParts<AppState> for AuthAgent {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts, &app.config.trusted_proxies);
-        let limit = app.config.agent_auth_limit;
-        let decision = app.limiter.check("agent_auth", ip, limit).await;
-        app.metrics.rate_limit_decision("agent_auth", decision.allowed);
-        if !decision.allowed {
-            return Err(ApiError::RateLimited {
-                limit: decision.limit,
-                window: limit.window,
-                reset_after: decision.reset_after,
-            });
-        }
-        let token = agent_header(parts)
-            .or_else(|| bearer(parts))
-            .ok_or(ApiError::Unauthorized("Missing agent token"))?;
-        let hash = agent_token::hash(&app.agent_token_key, token);
-        match app.store.find_agent_by_token_hash(&hash).await? {
-            Some(agent) => Ok(AuthAgent(AgentCaller { agent })),
-            None => {
-                tracing::warn!(token_prefix = agent_token::log_prefix(token), client = %ip, "agent authentication failed");
-                Err(ApiError::Unauthorized("Invalid agent token"))
-            }
+        let client = client_ip(parts, &app.config.trusted_proxies);
+        let token = agent_header(parts).or_else(|| bearer(parts));
+        Ok(AuthAgent(authenticate_agent(app, client, token).await?))
+    }
+}
+
+impl From<AgentAuthError> for ApiError {
+    fn from(e: AgentAuthError) -> Self {
+        match e {
+            AgentAuthError::RateLimited {
+                limit,
+                window,
+                reset_after,
+            } => ApiError::RateLimited {
+                limit,
+                window,
+                reset_after,
+            },
+            AgentAuthError::MissingToken => ApiError::Unauthorized("Missing agent token"),
+            AgentAuthError::InvalidToken => ApiError::Unauthorized("Invalid agent token"),
+            AgentAuthError::Action(e) => ApiError::Action(e),
         }
     }
 }

@@ -7,11 +7,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::views::HealthStatus;
 use crate::app::AppState;
+use crate::wire::health::{HealthStatus, Readiness, ReadinessChecks};
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -23,21 +21,6 @@ pub async fn health() -> Json<HealthStatus> {
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = HealthStatus)))]
 pub async fn healthz() -> Json<HealthStatus> {
     Json(HealthStatus { ok: true })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReadinessChecks {
-    /// `ok`, `unreachable`, or `draining` when shutdown has begun.
-    pub database: String,
-    /// Present when Redis is configured: `ok` or `unreachable` (requests are still served).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub redis: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Readiness {
-    pub ok: bool,
-    pub checks: ReadinessChecks,
 }
 
 #[utoipa::path(

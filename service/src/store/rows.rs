@@ -7,6 +7,8 @@ use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
 
+pub use crate::domain::filters::{MarketplaceFilter, TaskFilter, UserPatch};
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrganizationRow {
     pub id: Uuid,
@@ -53,17 +55,6 @@ pub struct NewUser {
     pub clerk_user_id: String,
     pub email: Option<String>,
     pub name: Option<String>,
-}
-
-/// Profile fields; `None` leaves a field alone, `Some(None)` clears it.
-#[derive(Debug, Clone, Default)]
-pub struct UserPatch {
-    pub name: Option<Option<String>>,
-    pub preferred_name: Option<Option<String>>,
-    pub pronouns: Option<Option<String>>,
-    pub timezone: Option<Option<String>>,
-    pub notes: Option<Option<String>>,
-    pub context: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -179,14 +170,6 @@ pub struct TaskView {
     pub blocked_by_task_ids: Vec<Uuid>,
     pub tags: Vec<TagRef>,
     pub custom_field_values: BTreeMap<String, Value>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct TaskFilter {
-    /// Any of these statuses (empty = all).
-    pub statuses: Vec<String>,
-    pub assigned_agent_id: Option<Uuid>,
-    pub unassigned: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -445,13 +428,4 @@ pub struct MarketplaceSkillRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub installed_at: Option<NaiveDateTime>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct MarketplaceFilter {
-    pub organization_id: Uuid,
-    pub gateway_id: Option<Uuid>,
-    pub search: Option<String>,
-    pub category: Option<String>,
-    pub risk: Option<String>,
 }
