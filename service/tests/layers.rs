@@ -75,7 +75,13 @@ const RULES: &[Rule] = &[
     Rule {
         applies_to: "",
         except: &["config.rs"],
-        forbidden: &["env::var", "env::var_os", "env::vars", "env::set_var", "env::remove_var"],
+        forbidden: &[
+            "env::var",
+            "env::var_os",
+            "env::vars",
+            "env::set_var",
+            "env::remove_var",
+        ],
         why: "config.rs is the only code that reads the environment; everything else gets a Config",
     },
 ];
@@ -178,10 +184,7 @@ fn every_layer_names_only_what_it_may() {
             "no files under src/{layer}: the rules would check nothing"
         );
     }
-    let broken: Vec<String> = sources
-        .iter()
-        .flat_map(|(rel, text)| violations(rel, text))
-        .collect();
+    let broken: Vec<String> = sources.iter().flat_map(|(rel, text)| violations(rel, text)).collect();
     assert!(broken.is_empty(), "layering rules broken:\n{}", broken.join("\n"));
 }
 
@@ -199,8 +202,7 @@ fn exceptions_are_still_needed() {
             assert!(
                 still,
                 "src/{except} no longer names any of {:?}; remove its exception from the rule for `src/{}`",
-                rule.forbidden,
-                rule.applies_to
+                rule.forbidden, rule.applies_to
             );
         }
     }
@@ -213,7 +215,10 @@ fn a_broken_rule_is_reported_with_file_line_and_reason() {
         "//! Mentions crate::store in a doc comment, which is fine.\nuse crate::store::StoreError;\n",
     );
     assert_eq!(found.len(), 2, "{found:?}");
-    assert!(found[0].starts_with("src/http/tags.rs:2: names `crate::store`"), "{found:?}");
+    assert!(
+        found[0].starts_with("src/http/tags.rs:2: names `crate::store`"),
+        "{found:?}"
+    );
     assert!(found[0].contains("never touches the store"), "{found:?}");
     assert!(violations("http/tags.rs", "let url = \"http://x\"; // store::y\n").is_empty());
     assert!(violations("http/tags.rs", "fn restore::x() {}\n").is_empty());

@@ -46,6 +46,7 @@ pub mod extract;
 pub mod gateways;
 pub mod health;
 pub mod invites;
+pub mod json;
 pub mod members;
 pub mod memory;
 pub mod organizations;

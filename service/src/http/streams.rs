@@ -178,7 +178,7 @@ impl<S: Send + Sync> FromRequestParts<S> for StreamStart {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::EventBus;
+    use crate::bus::{EventBus, Topic};
     use uuid::Uuid;
 
     fn event(board: Uuid, n: usize) -> BusEvent {
