@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::identity::{Access, UserCaller, board_for_user};
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::domain::{Page, Paged, now};
 use crate::store::{BoardFilter, BoardRow, Store};
 use crate::wire::boards::BoardWrite;
@@ -175,11 +175,7 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: BoardWr
 
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
     board_for_user(store, caller, id, Access::Write).await?;
-    if store.delete_board(id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Board not found"))
-    }
+    deleted(store.delete_board(id).await?, "Board not found")
 }
 
 /// Everything the board page shows at once: the board, its tasks and agents, its newest

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
+use crate::actions::health::{self, Dependencies};
 use crate::app::AppState;
 use crate::wire::health::{HealthStatus, Readiness, ReadinessChecks};
 
@@ -40,11 +41,7 @@ pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
         };
         return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
     }
-    let (db, redis) = tokio::join!(
-        tokio::time::timeout(CHECK_TIMEOUT, app.store.ping()),
-        app.limiter.redis_reachable()
-    );
-    let db_ok = matches!(db, Ok(Ok(())));
+    let Dependencies { database: db_ok, redis } = health::check(&app, CHECK_TIMEOUT).await;
     if !db_ok {
         tracing::warn!("readiness: database unreachable");
     }
@@ -68,6 +65,6 @@ pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
 pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        app.metrics.render(app.store.pool_stats()),
+        health::metrics_text(&app),
     )
 }

@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, the OpenAPI document, and the middleware every response goes
-//! through. Handlers parse input, call one action and render the result; no file here
-//! names the store (`service/tests/layers.rs` checks it).
+//! through. Handlers parse input, call one action and render the result; they hand
+//! `app.store` to actions but never use the store's types or methods themselves
+//! (`service/tests/layers.rs` checks it).
 //!
 //! One rule places a handler: it lives in the file named after the resource its path ends
 //! in, ids, `me` and a trailing `stream` aside, and a path that ends in a view of a
