@@ -1,47 +1,20 @@
 //! Board groups, their snapshots and heartbeat settings, and a board's group snapshot.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::error::{ApiError, ApiResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent, AuthUser, PageQuery};
-use crate::actions::board_groups::{self, BoardSnapshot, Caller, GroupInput, GroupSnapshot, SnapshotOptions};
+use super::error::ApiResult;
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthEither, AuthUser, PageQuery};
+use crate::actions::board_groups::{self, BoardSnapshot, GroupInput, GroupSnapshot, SnapshotOptions};
 use crate::app::AppState;
 use crate::wire::board_groups::{
     BoardGroupBoardSnapshot, BoardGroupCreate, BoardGroupHeartbeatApply, BoardGroupHeartbeatApplyResult,
     BoardGroupRead, BoardGroupSnapshot, BoardGroupUpdate,
 };
 use crate::wire::{OkResponse, PageOf};
-
-/// A user (bearer token) or an agent (`X-Agent-Token`, or a bearer token that is not a
-/// user's).
-pub struct AuthEither(pub Caller);
-
-impl FromRequestParts<AppState> for AuthEither {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        if parts.headers.contains_key("x-agent-token") {
-            let AuthAgent(agent) = AuthAgent::from_request_parts(parts, app).await?;
-            return Ok(Self(Caller::Agent(agent)));
-        }
-        match AuthUser::from_request_parts(parts, app).await {
-            Ok(AuthUser(user)) => Ok(Self(Caller::User(user))),
-            Err(ApiError::Unauthorized(why)) if parts.headers.contains_key(axum::http::header::AUTHORIZATION) => {
-                match AuthAgent::from_request_parts(parts, app).await {
-                    Ok(AuthAgent(agent)) => Ok(Self(Caller::Agent(agent))),
-                    Err(ApiError::Unauthorized(_)) => Err(ApiError::Unauthorized(why)),
-                    Err(other) => Err(other),
-                }
-            }
-            Err(other) => Err(other),
-        }
-    }
-}
 
 impl From<BoardSnapshot> for BoardGroupBoardSnapshot {
     fn from(s: BoardSnapshot) -> Self {

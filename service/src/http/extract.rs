@@ -15,8 +15,8 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
-use crate::actions::FieldError;
 use crate::actions::identity::{AgentAuthError, AgentCaller, UserCaller, authenticate_agent, resolve_user};
+use crate::actions::{FieldError, board_groups};
 use crate::app::AppState;
 use crate::auth::AuthError;
 use crate::domain::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Page};
@@ -351,6 +351,33 @@ impl FromRequestParts<AppState> for AuthCaller {
             Err(_) => AuthAgent::from_request_parts(parts, app)
                 .await
                 .map(|AuthAgent(a)| AuthCaller(Caller::Agent(a))),
+        }
+    }
+}
+
+/// A user (bearer token) or an agent (`X-Agent-Token`, or a bearer token that is not a
+/// user's), as the board-group actions take them; a failed agent fallback answers with the
+/// user's reason.
+pub struct AuthEither(pub board_groups::Caller);
+
+impl FromRequestParts<AppState> for AuthEither {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key("x-agent-token") {
+            let AuthAgent(agent) = AuthAgent::from_request_parts(parts, app).await?;
+            return Ok(Self(board_groups::Caller::Agent(agent)));
+        }
+        match AuthUser::from_request_parts(parts, app).await {
+            Ok(AuthUser(user)) => Ok(Self(board_groups::Caller::User(user))),
+            Err(ApiError::Unauthorized(why)) if parts.headers.contains_key(axum::http::header::AUTHORIZATION) => {
+                match AuthAgent::from_request_parts(parts, app).await {
+                    Ok(AuthAgent(agent)) => Ok(Self(board_groups::Caller::Agent(agent))),
+                    Err(ApiError::Unauthorized(_)) => Err(ApiError::Unauthorized(why)),
+                    Err(other) => Err(other),
+                }
+            }
+            Err(other) => Err(other),
         }
     }
 }
