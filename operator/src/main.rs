@@ -108,6 +108,10 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Run(args)) => args,
         None => cli.run,
     };
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the operator binary reads its OTLP settings from its environment here, once"
+    )]
     let otlp = match telemetry::OtlpSettings::from_lookup(|k| std::env::var(k).ok()) {
         Ok(o) => o,
         Err(e) => {

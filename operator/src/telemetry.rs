@@ -93,6 +93,10 @@ where
 /// # Errors
 /// Bad OTEL settings or an exporter that cannot be built.
 pub fn init(format: &str, otlp: Option<&OtlpSettings>) -> Result<Option<SdkTracerProvider>, String> {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "LOG_LEVEL fallback read in library code; being moved to the operator's configuration"
+    )]
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(std::env::var("LOG_LEVEL").unwrap_or_else(|_| "info".into())))
         .unwrap_or_else(|_| EnvFilter::new("info"));

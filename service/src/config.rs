@@ -172,8 +172,11 @@ const MIN_LOCAL_TOKEN_LEN: usize = 50;
 
 impl Config {
     /// Reads the process environment.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "config.rs is the one reader of the environment"
+    )]
     pub fn from_env() -> Result<Self, ConfigError> {
-        #[allow(clippy::disallowed_methods)]
         Self::from_lookup(|key| std::env::var(key).ok())
     }
 

@@ -20,8 +20,9 @@ pub mod http;
 pub mod store;
 /// Logs, traces and metrics.
 pub mod telemetry;
-/// Read models and request bodies as the contract names them (HTTP bodies and stream data).
-pub mod views;
+/// Wire types: request bodies and read models as the contract names them, one module per
+/// resource (HTTP bodies and stream data).
+pub mod wire;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -26,6 +26,10 @@ fn workspace_root() -> PathBuf {
 }
 
 /// The built binary: `MISSION_CONTROL_BIN`, else `<target>/debug/mission-control`.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the test harness finds the binary under test from its environment"
+)]
 pub fn binary() -> PathBuf {
     if let Some(p) = std::env::var_os("MISSION_CONTROL_BIN") {
         return PathBuf::from(p);
@@ -148,6 +152,10 @@ impl Launch {
             .env("RATE_LIMIT_REDIS_PREFIX", prefix)
     }
 
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the service under test gets a cleared environment but the harness's PATH"
+    )]
     fn command(&self) -> Command {
         let mut cmd = Command::new(binary());
         cmd.args(&self.args)
@@ -349,12 +357,20 @@ pub async fn json_of(res: reqwest::Response) -> (u16, Value) {
 }
 
 /// The admin URL of the test PostgreSQL server (`TEST_DATABASE_URL`).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the test harness is told where its PostgreSQL is through the environment"
+)]
 pub fn postgres_admin_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .expect("TEST_DATABASE_URL is not set: run the tests through `make test` (tests/deps.sh)")
 }
 
 /// The test Redis (`TEST_REDIS_URL`).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the test harness is told where its Redis is through the environment"
+)]
 pub fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL")
         .expect("TEST_REDIS_URL is not set: run the tests through `make test` (tests/deps.sh)")

@@ -40,6 +40,10 @@ pub fn fixture(name: &str) -> Fixture {
 }
 
 /// Compare `actual` with `tests/snapshots/<name>`; `UPDATE_SNAPSHOTS=1` rewrites it.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "UPDATE_SNAPSHOTS is a switch for the person running the tests"
+)]
 pub fn snapshot(name: &str, actual: &str) {
     let path = manifest_dir().join("tests/snapshots").join(name);
     if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {

@@ -57,7 +57,7 @@ impl Cursor {
             .filter(|s| !s.is_empty() && *s != "null" && *s != "undefined")
         {
             None => Ok(Cursor::Now),
-            Some(s) => crate::views::parse_timestamp(s)
+            Some(s) => crate::wire::parse_timestamp(s)
                 .map(Cursor::Since)
                 .ok_or_else(|| "since must be an ISO-8601 timestamp".to_owned()),
         }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::identity::{AgentCaller, UserCaller};
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::auth::agent_token;
 use crate::bus::EventBus;
 use crate::domain::{Page, Paged, now};
@@ -94,11 +94,7 @@ pub async fn create(store: &Store, bus: &EventBus, caller: &UserCaller, input: A
 
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
     get(store, caller, id).await?;
-    if store.delete_agent(id, now()).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Agent not found"))
-    }
+    deleted(store.delete_agent(id, now()).await?, "Agent not found")
 }
 
 /// Issues a new token for the agent (replacing any previous one) and returns it; only its

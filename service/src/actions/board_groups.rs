@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::identity::{Access, AgentCaller, UserCaller, board_for_agent, board_for_user};
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::domain::tasks::TaskStatus;
 use crate::domain::{Page, Paged, now};
 use crate::store::{BoardFilter, BoardGroupRow, BoardRow, GroupTaskRow, Store, TagRef};
@@ -83,11 +83,10 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: GroupIn
 /// Detaches the group's boards, then deletes the group.
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
     caller.require_admin()?;
-    if store.delete_board_group(caller.organization_id(), id, now()).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Board group not found"))
-    }
+    deleted(
+        store.delete_board_group(caller.organization_id(), id, now()).await?,
+        "Board group not found",
+    )
 }
 
 /// What the snapshot shows of each board's tasks.

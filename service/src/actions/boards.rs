@@ -1,35 +1,15 @@
-//! Boards: create, read, change settings, delete with everything under them.
+//! Boards: create, read, change settings, delete with everything under them. Creates and
+//! updates take the contract's [`BoardWrite`] fields as they are (`None` leaves a field
+//! alone or takes the default on create, `Some(None)` clears a nullable one).
 
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::identity::{Access, UserCaller, board_for_user};
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::domain::{Page, Paged, now};
 use crate::store::{BoardFilter, BoardRow, Store};
-
-/// Board fields as sent; `None` leaves a field alone (or takes the default on create),
-/// `Some(None)` clears a nullable field.
-#[derive(Debug, Clone, Default)]
-pub struct BoardInput {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    pub description: Option<String>,
-    pub gateway_id: Option<Option<Uuid>>,
-    pub board_group_id: Option<Option<Uuid>>,
-    pub board_type: Option<String>,
-    pub objective: Option<Option<String>>,
-    pub success_metrics: Option<Option<Value>>,
-    pub target_date: Option<Option<chrono::NaiveDateTime>>,
-    pub goal_confirmed: Option<bool>,
-    pub goal_source: Option<Option<String>>,
-    pub require_approval_for_done: Option<bool>,
-    pub require_review_before_done: Option<bool>,
-    pub comment_required_for_review: Option<bool>,
-    pub block_status_changes_with_pending_approval: Option<bool>,
-    pub only_lead_can_change_status: Option<bool>,
-    pub max_agents: Option<i32>,
-}
+use crate::wire::boards::BoardWrite;
 
 pub async fn list(
     store: &Store,
@@ -53,7 +33,7 @@ pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<BoardRo
     board_for_user(store, caller, id, Access::Read).await
 }
 
-async fn check_links(store: &Store, caller: &UserCaller, input: &BoardInput) -> Result<()> {
+async fn check_links(store: &Store, caller: &UserCaller, input: &BoardWrite) -> Result<()> {
     if let Some(Some(gateway)) = input.gateway_id
         && store.get_gateway(caller.organization_id(), gateway).await?.is_none()
     {
@@ -73,7 +53,7 @@ async fn check_links(store: &Store, caller: &UserCaller, input: &BoardInput) -> 
     Ok(())
 }
 
-fn apply(row: &mut BoardRow, input: BoardInput) -> Result<()> {
+fn apply(row: &mut BoardRow, input: BoardWrite) -> Result<()> {
     if let Some(name) = input.name {
         row.name = non_blank("name", &name)?;
     }
@@ -102,7 +82,7 @@ fn apply(row: &mut BoardRow, input: BoardInput) -> Result<()> {
         row.objective = v;
     }
     if let Some(v) = input.success_metrics {
-        row.success_metrics = v;
+        row.success_metrics = v.map(Value::Object);
     }
     if let Some(v) = input.target_date {
         row.target_date = v;
@@ -140,7 +120,7 @@ fn apply(row: &mut BoardRow, input: BoardInput) -> Result<()> {
     Ok(())
 }
 
-pub async fn create(store: &Store, caller: &UserCaller, input: BoardInput) -> Result<BoardRow> {
+pub async fn create(store: &Store, caller: &UserCaller, input: BoardWrite) -> Result<BoardRow> {
     caller.require_admin()?;
     check_links(store, caller, &input).await?;
     let now = now();
@@ -177,7 +157,7 @@ pub async fn create(store: &Store, caller: &UserCaller, input: BoardInput) -> Re
     Ok(row)
 }
 
-pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: BoardInput) -> Result<BoardRow> {
+pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: BoardWrite) -> Result<BoardRow> {
     let mut row = board_for_user(store, caller, id, Access::Write).await?;
     if matches!(input.gateway_id, Some(None)) && row.gateway_id.is_some() {
         return Err(Error::Invalid(vec![FieldError::body(
@@ -194,11 +174,7 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: BoardIn
 
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
     board_for_user(store, caller, id, Access::Write).await?;
-    if store.delete_board(id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Board not found"))
-    }
+    deleted(store.delete_board(id).await?, "Board not found")
 }
 
 /// Everything the board page shows at once: the board, its tasks and agents, its newest

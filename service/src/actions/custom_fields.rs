@@ -7,7 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::identity::UserCaller;
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::domain::custom_fields::{FieldRule, FieldType, Visibility, check_regex, check_value, resolve_values};
 use crate::domain::now;
 use crate::store::{CustomFieldRow, CustomFieldView, CustomValueWrite, Store};
@@ -199,8 +199,7 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: CustomF
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
     caller.require_admin()?;
     match store.delete_custom_field(caller.organization_id(), id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Error::NotFound("Custom field not found")),
+        Ok(removed) => deleted(removed, "Custom field not found"),
         Err(crate::store::StoreError::Conflict { .. }) => Err(Error::Conflict(
             "Custom field has stored task values and cannot be deleted".to_owned(),
         )),

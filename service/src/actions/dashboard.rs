@@ -14,7 +14,7 @@ use super::Result;
 use super::identity::{Access, UserCaller, board_for_user, board_scope};
 use crate::domain::now;
 use crate::store::{ActivityRow, DashboardRows, DashboardTaskRow, Store};
-use crate::views::{
+use crate::wire::dashboard::{
     DashboardKpis, DashboardMetrics, DashboardPendingApproval, DashboardPendingApprovals, DashboardRangeSeries,
     DashboardSeriesPoint, DashboardSeriesSet, DashboardWipPoint, DashboardWipRangeSeries, DashboardWipSeriesSet,
 };
@@ -315,7 +315,7 @@ mod tests {
     use super::*;
 
     fn t(s: &str) -> NaiveDateTime {
-        crate::views::parse_timestamp(s).unwrap()
+        crate::wire::parse_timestamp(s).unwrap()
     }
 
     fn done(task: Uuid, at: &str) -> ActivityRow {

@@ -9,10 +9,12 @@ use uuid::Uuid;
 
 use crate::bus::events::{BusEvent, Topic};
 use crate::store::{ActivityRow, AgentRow, ApprovalView, CommentFeedRow, MemoryRow, TaskView};
-use crate::views::{
-    ActivityEventRead, ActivityTaskCommentFeedItemRead, AgentRead, ApprovalRead, BoardMemoryRead, TaskCommentRead,
-    TaskRead,
-};
+use crate::wire::activity::{ActivityEventRead, ActivityTaskCommentFeedItemRead};
+use crate::wire::agents::AgentRead;
+use crate::wire::approvals::ApprovalRead;
+use crate::wire::comments::TaskCommentRead;
+use crate::wire::memory::BoardMemoryRead;
+use crate::wire::tasks::TaskRead;
 
 /// A board task-stream event for one activity row, given the task it is about (absent for a
 /// comment, which carries the comment instead).

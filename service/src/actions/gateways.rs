@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::identity::UserCaller;
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::domain::{Page, Paged, now};
 use crate::store::{GatewayRow, Store};
 
@@ -87,11 +87,10 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: Gateway
 
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
     caller.require_admin()?;
-    if store.delete_gateway(caller.organization_id(), id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Gateway not found"))
-    }
+    deleted(
+        store.delete_gateway(caller.organization_id(), id).await?,
+        "Gateway not found",
+    )
 }
 
 /// The gateway URL a status check is about, and why it is not connected.

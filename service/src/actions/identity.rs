@@ -1,9 +1,13 @@
 //! Callers and their access: resolving a user to their active organization, board access
 //! rules, and the agent's board scope.
 
+use std::net::IpAddr;
+
 use uuid::Uuid;
 
 use super::{Error, Result};
+use crate::app::AppState;
+use crate::auth::agent_token;
 use crate::domain::Role;
 use crate::store::{AgentRow, BoardRow, MemberRow, NewUser, OrganizationRow, Store, UserPatch, UserRow};
 
@@ -151,5 +155,52 @@ pub fn board_scope(caller: &UserCaller, board_id: Option<Uuid>) -> crate::store:
         organization_id: caller.organization_id(),
         board_id,
         granted_to_member: (!(m.all_boards_read || m.all_boards_write)).then_some(m.id),
+    }
+}
+
+/// Why an agent was not let in.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentAuthError {
+    /// Too many agent-auth attempts from this client address.
+    #[error("rate limited")]
+    RateLimited {
+        limit: u32,
+        window: std::time::Duration,
+        reset_after: std::time::Duration,
+    },
+    #[error("missing agent token")]
+    MissingToken,
+    #[error("invalid agent token")]
+    InvalidToken,
+    #[error(transparent)]
+    Action(#[from] Error),
+}
+
+/// Lets an agent in: counts the attempt against the per-address agent-auth budget, then
+/// finds the agent by the keyed hash of `token` (a failure is logged with the token's
+/// prefix only).
+pub async fn authenticate_agent(
+    app: &AppState,
+    client: IpAddr,
+    token: Option<&str>,
+) -> std::result::Result<AgentCaller, AgentAuthError> {
+    let limit = app.config.agent_auth_limit;
+    let decision = app.limiter.check("agent_auth", client, limit).await;
+    app.metrics.rate_limit_decision("agent_auth", decision.allowed);
+    if !decision.allowed {
+        return Err(AgentAuthError::RateLimited {
+            limit: decision.limit,
+            window: limit.window,
+            reset_after: decision.reset_after,
+        });
+    }
+    let token = token.ok_or(AgentAuthError::MissingToken)?;
+    let hash = agent_token::hash(&app.agent_token_key, token);
+    match app.store.find_agent_by_token_hash(&hash).await.map_err(Error::from)? {
+        Some(agent) => Ok(AgentCaller { agent }),
+        None => {
+            tracing::warn!(token_prefix = agent_token::log_prefix(token), client = %client, "agent authentication failed");
+            Err(AgentAuthError::InvalidToken)
+        }
     }
 }

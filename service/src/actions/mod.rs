@@ -11,6 +11,7 @@ pub mod custom_fields;
 pub mod dashboard;
 pub mod events;
 pub mod gateways;
+pub mod health;
 pub mod identity;
 pub mod memory;
 pub mod organizations;
@@ -59,6 +60,7 @@ pub enum Error {
     ConflictDetail(Value),
     #[error(transparent)]
     Rule(TaskRuleError),
+    /// The store failed for a reason no caller planned for (rendered as a 500).
     #[error("storage failed")]
     Store(#[source] StoreError),
 }
@@ -92,6 +94,12 @@ impl From<TaskRuleError> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// The answer of a delete that found its row in the caller's organization (`removed`) or
+/// did not: `Ok`, or `NotFound(what)`.
+pub fn deleted(removed: bool, what: &'static str) -> Result<()> {
+    if removed { Ok(()) } else { Err(Error::NotFound(what)) }
+}
 
 /// Rejects a blank required string.
 pub fn non_blank(field: &str, value: &str) -> Result<String> {

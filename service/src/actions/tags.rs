@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::identity::UserCaller;
-use super::{Error, FieldError, Result, non_blank};
+use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::domain::{Page, Paged, now, slugify};
 use crate::store::{Store, StoreError, TagRow};
 
@@ -111,11 +111,7 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: TagInpu
 
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
     caller.require_admin()?;
-    if store.delete_tag(caller.organization_id(), id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Tag not found"))
-    }
+    deleted(store.delete_tag(caller.organization_id(), id).await?, "Tag not found")
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::custom_fields::task_values;
 use super::identity::{Access, AgentCaller, UserCaller, board_for_agent, board_for_user};
-use super::{Error, Result, non_blank};
+use super::{Error, Result, deleted, non_blank};
 use crate::bus::EventBus;
 use crate::domain::tasks::{TaskPatch, TaskStatus, plan_user_update};
 use crate::domain::{Page, Paged, now};
@@ -155,9 +155,5 @@ pub async fn update(
 
 pub async fn delete(store: &Store, caller: &UserCaller, board_id: Uuid, task_id: Uuid) -> Result<()> {
     board_for_user(store, caller, board_id, Access::Write).await?;
-    if store.delete_task(board_id, task_id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("Task not found"))
-    }
+    deleted(store.delete_task(board_id, task_id).await?, "Task not found")
 }

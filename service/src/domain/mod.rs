@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod custom_fields;
+pub mod filters;
 pub mod members;
 pub mod notifications;
 pub mod task_plans;

@@ -1,73 +1,87 @@
 //! Task comments and the activity feeds.
 
-use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::error::ApiResult;
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, AuthUser, PageQuery};
-use super::views::{ActivityEventRead, ActivityTaskCommentFeedItemRead, Page, TaskCommentCreate, TaskCommentRead};
-use crate::actions::{activity, comments};
+use super::extract::empty_as_none;
+use super::extract::{ApiQuery, AuthCaller, AuthUser, PageQuery};
+use super::streams::{EventSse, StreamStart, live_stream};
+use crate::actions::activity;
 use crate::app::AppState;
-
-#[utoipa::path(get, path = "/api/v1/boards/{board_id}/tasks/{task_id}/comments", tag = "tasks",
-    security(("HTTPBearer" = []), ("AgentToken" = [])),
-    params(("board_id" = Uuid, Path), ("task_id" = Uuid, Path), PageQuery), responses((status = 200, body = Page<TaskCommentRead>)))]
-pub async fn list_task_comments(
-    State(app): State<AppState>,
-    AuthCaller(caller): AuthCaller,
-    ApiPath((board_id, task_id)): ApiPath<(Uuid, Uuid)>,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<TaskCommentRead>> {
-    let page = q.page()?;
-    let found = comments::list(&app.store, &caller, board_id, task_id, page).await?;
-    Ok(Page::from(found, page, TaskCommentRead::from))
-}
-
-#[utoipa::path(post, path = "/api/v1/boards/{board_id}/tasks/{task_id}/comments", tag = "tasks",
-    security(("HTTPBearer" = []), ("AgentToken" = [])),
-    params(("board_id" = Uuid, Path), ("task_id" = Uuid, Path)), request_body = TaskCommentCreate,
-    responses((status = 200, body = TaskCommentRead)))]
-pub async fn create_task_comment(
-    State(app): State<AppState>,
-    AuthCaller(caller): AuthCaller,
-    ApiPath((board_id, task_id)): ApiPath<(Uuid, Uuid)>,
-    ApiJson(body): ApiJson<TaskCommentCreate>,
-) -> ApiResult<Json<TaskCommentRead>> {
-    let row = comments::create(&app.store, &app.events, &caller, board_id, task_id, &body.message).await?;
-    Ok(Json(row.into()))
-}
+use crate::bus::{BusEvent, Topic};
+use crate::wire::PageOf;
+use crate::wire::activity::{ActivityEventRead, ActivityTaskCommentFeedItemRead};
 
 #[utoipa::path(get, path = "/api/v1/activity", tag = "activity", security(("HTTPBearer" = []), ("AgentToken" = [])),
-    params(PageQuery), responses((status = 200, body = Page<ActivityEventRead>)))]
+    params(PageQuery), responses((status = 200, body = PageOf<ActivityEventRead>)))]
 pub async fn list_activity(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<ActivityEventRead>> {
+) -> ApiResult<PageOf<ActivityEventRead>> {
     let page = q.page()?;
     let found = activity::list(&app.store, &caller, page).await?;
-    Ok(Page::from(found, page, ActivityEventRead::from))
+    Ok(PageOf::new(found, page, ActivityEventRead::from))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
-    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub board_id: Option<Uuid>,
 }
 
 #[utoipa::path(get, path = "/api/v1/activity/task-comments", tag = "activity", security(("HTTPBearer" = [])),
-    params(FeedQuery, PageQuery), responses((status = 200, body = Page<ActivityTaskCommentFeedItemRead>)))]
+    params(FeedQuery, PageQuery), responses((status = 200, body = PageOf<ActivityTaskCommentFeedItemRead>)))]
 pub async fn list_task_comment_feed(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(f): ApiQuery<FeedQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<ActivityTaskCommentFeedItemRead>> {
+) -> ApiResult<PageOf<ActivityTaskCommentFeedItemRead>> {
     let page = q.page()?;
     let found = activity::comment_feed(&app.store, &caller, f.board_id, page).await?;
-    Ok(Page::from(found, page, ActivityTaskCommentFeedItemRead::from))
+    Ok(PageOf::new(found, page, ActivityTaskCommentFeedItemRead::from))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommentStreamQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub board_id: Option<Uuid>,
+    /// ISO-8601 time to replay from, or `null` for "from now".
+    pub since: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/activity/task-comments/stream", tag = "activity", security(("HTTPBearer" = [])),
+    params(CommentStreamQuery),
+    responses((status = 200, description = "Server-sent events named `comment`: `{comment}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
+pub async fn stream_task_comments(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiQuery(q): ApiQuery<CommentStreamQuery>,
+    start: StreamStart,
+) -> ApiResult<EventSse> {
+    let cursor = start.cursor()?;
+    activity::check_board(&app.store, &caller, q.board_id).await?;
+    let readable = activity::readable_boards(&app.store, &caller).await?;
+    let organization = caller.organization_id();
+    let only = q.board_id;
+    let keep = move |e: &BusEvent| match e.topic {
+        Topic::CommentFeed(board) => {
+            e.organization_id == organization
+                && only.is_none_or(|b| b == board)
+                && readable.as_ref().is_none_or(|r| r.contains(&board))
+        }
+        _ => false,
+    };
+    live_stream(
+        &app,
+        activity::comment_feed_backlog(&app.store, &caller, q.board_id, &cursor),
+        keep,
+    )
+    .await
 }

@@ -8,31 +8,36 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::error::ApiResult;
+use super::extract::empty_as_none;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, PageQuery};
-use super::views::{AgentCreate, AgentRead, AgentTokenRead, OkResponse, Page};
+use super::streams::{EventSse, StreamStart, live_stream};
+use crate::actions::activity;
 use crate::actions::agents::{self, AgentInput};
 use crate::app::AppState;
+use crate::bus::{BusEvent, Topic};
+use crate::wire::agents::{AgentCreate, AgentRead, AgentTokenRead};
+use crate::wire::{OkResponse, PageOf};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AgentListQuery {
-    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub board_id: Option<Uuid>,
-    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub gateway_id: Option<Uuid>,
 }
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
-    params(AgentListQuery, PageQuery), responses((status = 200, body = Page<AgentRead>)))]
+    params(AgentListQuery, PageQuery), responses((status = 200, body = PageOf<AgentRead>)))]
 pub async fn list_agents(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(filter): ApiQuery<AgentListQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<AgentRead>> {
+) -> ApiResult<PageOf<AgentRead>> {
     let page = q.page()?;
     let found = agents::list(&app.store, &caller, filter.board_id, filter.gateway_id, page).await?;
-    Ok(Page::from(found, page, AgentRead::from))
+    Ok(PageOf::new(found, page, AgentRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
@@ -87,4 +92,39 @@ pub async fn issue_agent_token(
 ) -> ApiResult<Json<AgentTokenRead>> {
     let token = agents::issue_token(&app.store, &caller, id, &app.agent_token_key).await?;
     Ok(Json(AgentTokenRead { agent_id: id, token }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentStreamQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub board_id: Option<Uuid>,
+    /// ISO-8601 time to replay from, or `null` for "from now".
+    pub since: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/agents/stream", tag = "agents", security(("HTTPBearer" = [])),
+    params(AgentStreamQuery),
+    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
+pub async fn stream_agents(
+    State(app): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiQuery(q): ApiQuery<AgentStreamQuery>,
+    start: StreamStart,
+) -> ApiResult<EventSse> {
+    caller.require_admin()?;
+    let cursor = start.cursor()?;
+    activity::check_board(&app.store, &caller, q.board_id).await?;
+    let organization = caller.organization_id();
+    let only = q.board_id;
+    let keep = move |e: &BusEvent| match e.topic {
+        Topic::Agents(board) => e.organization_id == organization && only.is_none_or(|b| board == Some(b)),
+        _ => false,
+    };
+    live_stream(
+        &app,
+        crate::actions::agents::stream_backlog(&app.store, organization, q.board_id, &cursor),
+        keep,
+    )
+    .await
 }

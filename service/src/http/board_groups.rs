@@ -1,152 +1,20 @@
 //! Board groups, their snapshots and heartbeat settings, and a board's group snapshot.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
-use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use std::collections::BTreeMap;
-use utoipa::{IntoParams, ToSchema};
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::error::{ApiError, ApiResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent, AuthUser, PageQuery};
-use super::views::{BoardRead, OkResponse, Page, TagRefRead, double_option};
-use crate::actions::board_groups::{self, BoardSnapshot, Caller, GroupInput, GroupSnapshot, SnapshotOptions};
+use super::error::ApiResult;
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthEither, AuthUser, PageQuery};
+use crate::actions::board_groups::{self, BoardSnapshot, GroupInput, GroupSnapshot, SnapshotOptions};
 use crate::app::AppState;
-use crate::store::{BoardGroupRow, GroupTaskRow, TagRef};
-
-/// A user (bearer token) or an agent (`X-Agent-Token`, or a bearer token that is not a
-/// user's).
-pub struct AuthEither(pub Caller);
-
-impl FromRequestParts<AppState> for AuthEither {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        if parts.headers.contains_key("x-agent-token") {
-            let AuthAgent(agent) = AuthAgent::from_request_parts(parts, app).await?;
-            return Ok(Self(Caller::Agent(agent)));
-        }
-        match AuthUser::from_request_parts(parts, app).await {
-            Ok(AuthUser(user)) => Ok(Self(Caller::User(user))),
-            Err(ApiError::Unauthorized(why)) if parts.headers.contains_key(axum::http::header::AUTHORIZATION) => {
-                match AuthAgent::from_request_parts(parts, app).await {
-                    Ok(AuthAgent(agent)) => Ok(Self(Caller::Agent(agent))),
-                    Err(ApiError::Unauthorized(_)) => Err(ApiError::Unauthorized(why)),
-                    Err(other) => Err(other),
-                }
-            }
-            Err(other) => Err(other),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BoardGroupRead {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub name: String,
-    pub slug: String,
-    pub description: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl From<BoardGroupRow> for BoardGroupRead {
-    fn from(g: BoardGroupRow) -> Self {
-        Self {
-            id: g.id,
-            organization_id: g.organization_id,
-            name: g.name,
-            slug: g.slug,
-            description: g.description,
-            created_at: g.created_at,
-            updated_at: g.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct BoardGroupCreate {
-    pub name: String,
-    pub slug: String,
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct BoardGroupUpdate {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
-}
-
-/// A heartbeat interval (such as `10m`) for the agents of the group's boards.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct BoardGroupHeartbeatApply {
-    pub every: String,
-    #[serde(default)]
-    pub include_board_leads: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BoardGroupHeartbeatApplyResult {
-    pub board_group_id: Uuid,
-    #[schema(value_type = Object)]
-    pub requested: Value,
-    pub updated_agent_ids: Vec<Uuid>,
-    /// Always empty: no gateway is contacted.
-    pub failed_agent_ids: Vec<Uuid>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BoardGroupTaskSummary {
-    pub id: Uuid,
-    pub board_id: Uuid,
-    pub board_name: String,
-    pub title: String,
-    pub status: String,
-    pub priority: String,
-    pub assigned_agent_id: Option<Uuid>,
-    /// The assigned agent's name.
-    pub assignee: Option<String>,
-    pub due_at: Option<NaiveDateTime>,
-    pub in_progress_at: Option<NaiveDateTime>,
-    pub tags: Vec<TagRefRead>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl From<(GroupTaskRow, Vec<TagRef>)> for BoardGroupTaskSummary {
-    fn from((t, tags): (GroupTaskRow, Vec<TagRef>)) -> Self {
-        Self {
-            id: t.id,
-            board_id: t.board_id,
-            board_name: t.board_name,
-            title: t.title,
-            status: t.status,
-            priority: t.priority,
-            assigned_agent_id: t.assigned_agent_id,
-            assignee: t.assignee,
-            due_at: t.due_at,
-            in_progress_at: t.in_progress_at,
-            tags: tags.into_iter().map(TagRefRead::from).collect(),
-            created_at: t.created_at,
-            updated_at: t.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BoardGroupBoardSnapshot {
-    pub board: BoardRead,
-    /// Number of the board's tasks per status.
-    pub task_counts: BTreeMap<String, i64>,
-    pub tasks: Vec<BoardGroupTaskSummary>,
-}
+use crate::wire::board_groups::{
+    BoardGroupBoardSnapshot, BoardGroupCreate, BoardGroupHeartbeatApply, BoardGroupHeartbeatApplyResult,
+    BoardGroupRead, BoardGroupSnapshot, BoardGroupUpdate,
+};
+use crate::wire::{OkResponse, PageOf};
 
 impl From<BoardSnapshot> for BoardGroupBoardSnapshot {
     fn from(s: BoardSnapshot) -> Self {
@@ -156,12 +24,6 @@ impl From<BoardSnapshot> for BoardGroupBoardSnapshot {
             tasks: s.tasks.into_iter().map(Into::into).collect(),
         }
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BoardGroupSnapshot {
-    pub group: Option<BoardGroupRead>,
-    pub boards: Vec<BoardGroupBoardSnapshot>,
 }
 
 impl From<GroupSnapshot> for BoardGroupSnapshot {
@@ -197,15 +59,15 @@ pub struct BoardGroupSnapshotQuery {
 const DEFAULT_PER_BOARD_TASKS: i64 = 5;
 
 #[utoipa::path(get, path = "/api/v1/board-groups", tag = "board-groups", security(("HTTPBearer" = [])),
-    params(PageQuery), responses((status = 200, body = Page<BoardGroupRead>)))]
+    params(PageQuery), responses((status = 200, body = PageOf<BoardGroupRead>)))]
 pub async fn list_board_groups(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<BoardGroupRead>> {
+) -> ApiResult<PageOf<BoardGroupRead>> {
     let page = q.page()?;
     let found = board_groups::list(&app.store, &caller, page).await?;
-    Ok(Page::from(found, page, BoardGroupRead::from))
+    Ok(PageOf::new(found, page, BoardGroupRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/board-groups", tag = "board-groups", security(("HTTPBearer" = [])),

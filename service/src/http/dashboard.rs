@@ -7,10 +7,10 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult};
-use super::extract::{ApiPath, ApiQuery, AuthCaller, AuthUser};
-use super::views::{AgentRead, ApprovalRead, BoardMemoryRead, BoardSnapshot, DashboardMetrics, TaskCardRead, TaskRead};
-use crate::actions::{FieldError, boards, dashboard};
+use super::extract::{ApiQuery, AuthUser};
+use crate::actions::{FieldError, dashboard};
 use crate::app::AppState;
+use crate::wire::dashboard::DashboardMetrics;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -41,43 +41,4 @@ pub async fn get_dashboard(
             kind: "enum".to_owned(),
         }])),
     }
-}
-
-#[utoipa::path(get, path = "/api/v1/boards/{board_id}/snapshot", tag = "boards", security(("HTTPBearer" = []), ("AgentToken" = [])),
-    params(("board_id" = Uuid, Path)), responses((status = 200, body = BoardSnapshot)))]
-pub async fn get_board_snapshot(
-    State(app): State<AppState>,
-    AuthCaller(caller): AuthCaller,
-    ApiPath(board_id): ApiPath<Uuid>,
-) -> ApiResult<Json<BoardSnapshot>> {
-    let boards::Snapshot {
-        board,
-        rows,
-        approvals,
-        chat,
-    } = boards::snapshot(&app.store, &caller, board_id).await?;
-    let names: std::collections::HashMap<Uuid, String> = rows.agents.iter().map(|a| (a.id, a.name.clone())).collect();
-    let tasks = rows
-        .tasks
-        .into_iter()
-        .map(|t| {
-            let assignee = t.task.assigned_agent_id.and_then(|a| names.get(&a).cloned());
-            let (approvals_count, approvals_pending_count) =
-                rows.approval_counts.get(&t.task.id).copied().unwrap_or((0, 0));
-            TaskCardRead {
-                task: TaskRead::from(t),
-                assignee,
-                approvals_count,
-                approvals_pending_count,
-            }
-        })
-        .collect();
-    Ok(Json(BoardSnapshot {
-        board: board.into(),
-        tasks,
-        agents: rows.agents.into_iter().map(AgentRead::from).collect(),
-        approvals: approvals.into_iter().map(ApprovalRead::from).collect(),
-        chat_messages: chat.into_iter().map(BoardMemoryRead::from).collect(),
-        pending_approvals_count: rows.pending_approvals,
-    }))
 }

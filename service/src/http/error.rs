@@ -17,7 +17,6 @@ use serde_json::{Value, json};
 use super::request_id::RequestId;
 use crate::actions::{self, FieldError};
 use crate::domain::tasks::TaskRuleError;
-use crate::store::StoreError;
 
 /// The `detail` of an error response, carried to [`error_envelope`].
 #[derive(Debug, Clone)]
@@ -47,12 +46,6 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("internal error: {0}")]
     Internal(String),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::Action(e.into())
-    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -138,10 +131,6 @@ impl IntoResponse for ApiError {
                     let (status, detail) = rule_response(&rule);
                     error_response(status, detail)
                 }
-                actions::Error::Store(StoreError::Conflict { constraint }) => error_response(
-                    StatusCode::CONFLICT,
-                    Value::from(format!("The change conflicts with existing data ({constraint}).")),
-                ),
                 actions::Error::Store(other) => ApiError::Internal(error_chain(&other)).into_response(),
             },
             ApiError::Unauthorized(why) => {

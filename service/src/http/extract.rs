@@ -15,10 +15,10 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
-use crate::actions::FieldError;
-use crate::actions::identity::{AgentCaller, UserCaller, resolve_user};
+use crate::actions::identity::{AgentAuthError, AgentCaller, UserCaller, authenticate_agent, resolve_user};
+use crate::actions::{FieldError, board_groups};
 use crate::app::AppState;
-use crate::auth::{AuthError, agent_token};
+use crate::auth::AuthError;
 use crate::domain::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Page};
 
 fn item(loc: Vec<Value>, msg: impl Into<String>, kind: &str) -> FieldError {
@@ -50,57 +50,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
             other => ApiError::Validation(vec![item(vec!["body".into()], other.body_text(), "value_error")]),
         })?;
-        parse_json(&bytes).map(ApiJson).map_err(ApiError::Validation)
+        super::json::parse_json(&bytes)
+            .map(ApiJson)
+            .map_err(ApiError::Validation)
     }
-}
-
-/// Parses a JSON body into `T`, describing every failure as contract 422 items.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError>> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(vec![item(vec!["body".into()], "Field required", "missing")]);
-    }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        vec![item(
-            vec!["body".into(), Value::from(e.column())],
-            format!("JSON decode error: {e}"),
-            "json_invalid",
-        )]
-    })?;
-    if !value.is_object() {
-        return Err(vec![item(
-            vec!["body".into()],
-            "Input should be a valid dictionary",
-            "dict_type",
-        )]);
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let mut loc: Vec<Value> = vec!["body".into()];
-        for segment in e.path().iter() {
-            match segment {
-                serde_path_to_error::Segment::Seq { index } => loc.push(Value::from(*index)),
-                serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
-                    loc.push(Value::from(key.as_str()));
-                }
-                serde_path_to_error::Segment::Unknown => {}
-            }
-        }
-        let message = e.inner().to_string();
-        if let Some(field) = message
-            .strip_prefix("missing field `")
-            .and_then(|r| r.split('`').next())
-        {
-            loc.push(Value::from(field));
-            return vec![item(loc, "Field required", "missing")];
-        }
-        let kind = if message.starts_with("invalid type") {
-            "type_error"
-        } else if message.contains("UUID") {
-            "uuid_parsing"
-        } else {
-            "value_error"
-        };
-        vec![item(loc, message, kind)]
-    })
 }
 
 /// Path parameters; a malformed id is a 422 naming the parameter.
@@ -148,13 +101,36 @@ where
             .await
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e: QueryRejection| {
-                let text = e.body_text();
-                let field = text.split('`').nth(1).map(str::to_owned);
                 let mut loc: Vec<Value> = vec!["query".into()];
-                loc.extend(field.map(Value::from));
-                ApiError::Validation(vec![item(loc, text, "value_error")])
+                loc.extend(query_error_path(&e));
+                ApiError::Validation(vec![item(loc, e.body_text(), "value_error")])
             })
     }
+}
+
+/// Where in the query string deserialization failed, from the typed path axum's `Query`
+/// records (a `serde_path_to_error` error inside the rejection).
+fn query_error_path(e: &QueryRejection) -> Vec<Value> {
+    let QueryRejection::FailedToDeserializeQueryString(inner) = e else {
+        return Vec::new();
+    };
+    let located = std::error::Error::source(inner)
+        .and_then(std::error::Error::source)
+        .and_then(|cause| cause.downcast_ref::<serde_path_to_error::Error<serde::de::value::Error>>());
+    located
+        .map(|located| {
+            located
+                .path()
+                .iter()
+                .filter_map(|segment| match segment {
+                    serde_path_to_error::Segment::Map { key } => Some(Value::from(key.as_str())),
+                    serde_path_to_error::Segment::Seq { index } => Some(Value::from(*index)),
+                    serde_path_to_error::Segment::Enum { variant } => Some(Value::from(variant.as_str())),
+                    serde_path_to_error::Segment::Unknown => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Query parameters sent empty (`?board_id=`) mean "not given", as the web UI sends them.
@@ -273,27 +249,27 @@ impl FromRequestParts<AppState> for AuthAgent {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts, &app.config.trusted_proxies);
-        let limit = app.config.agent_auth_limit;
-        let decision = app.limiter.check("agent_auth", ip, limit).await;
-        app.metrics.rate_limit_decision("agent_auth", decision.allowed);
-        if !decision.allowed {
-            return Err(ApiError::RateLimited {
-                limit: decision.limit,
-                window: limit.window,
-                reset_after: decision.reset_after,
-            });
-        }
-        let token = agent_header(parts)
-            .or_else(|| bearer(parts))
-            .ok_or(ApiError::Unauthorized("Missing agent token"))?;
-        let hash = agent_token::hash(&app.agent_token_key, token);
-        match app.store.find_agent_by_token_hash(&hash).await? {
-            Some(agent) => Ok(AuthAgent(AgentCaller { agent })),
-            None => {
-                tracing::warn!(token_prefix = agent_token::log_prefix(token), client = %ip, "agent authentication failed");
-                Err(ApiError::Unauthorized("Invalid agent token"))
-            }
+        let client = client_ip(parts, &app.config.trusted_proxies);
+        let token = agent_header(parts).or_else(|| bearer(parts));
+        Ok(AuthAgent(authenticate_agent(app, client, token).await?))
+    }
+}
+
+impl From<AgentAuthError> for ApiError {
+    fn from(e: AgentAuthError) -> Self {
+        match e {
+            AgentAuthError::RateLimited {
+                limit,
+                window,
+                reset_after,
+            } => ApiError::RateLimited {
+                limit,
+                window,
+                reset_after,
+            },
+            AgentAuthError::MissingToken => ApiError::Unauthorized("Missing agent token"),
+            AgentAuthError::InvalidToken => ApiError::Unauthorized("Invalid agent token"),
+            AgentAuthError::Action(e) => ApiError::Action(e),
         }
     }
 }
@@ -379,6 +355,33 @@ impl FromRequestParts<AppState> for AuthCaller {
     }
 }
 
+/// A user (bearer token) or an agent (`X-Agent-Token`, or a bearer token that is not a
+/// user's), as the board-group actions take them; a failed agent fallback answers with the
+/// user's reason.
+pub struct AuthEither(pub board_groups::Caller);
+
+impl FromRequestParts<AppState> for AuthEither {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key("x-agent-token") {
+            let AuthAgent(agent) = AuthAgent::from_request_parts(parts, app).await?;
+            return Ok(Self(board_groups::Caller::Agent(agent)));
+        }
+        match AuthUser::from_request_parts(parts, app).await {
+            Ok(AuthUser(user)) => Ok(Self(board_groups::Caller::User(user))),
+            Err(ApiError::Unauthorized(why)) if parts.headers.contains_key(axum::http::header::AUTHORIZATION) => {
+                match AuthAgent::from_request_parts(parts, app).await {
+                    Ok(AuthAgent(agent)) => Ok(Self(board_groups::Caller::Agent(agent))),
+                    Err(ApiError::Unauthorized(_)) => Err(ApiError::Unauthorized(why)),
+                    Err(other) => Err(other),
+                }
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,19 +429,29 @@ mod tests {
         assert!(q(None, Some("-1")).page().is_err());
     }
 
-    #[test]
-    fn json_errors_name_the_field() {
+    #[tokio::test]
+    async fn query_errors_name_the_parameter() {
         #[derive(Debug, Deserialize)]
         #[allow(dead_code)]
-        struct Body {
-            title: String,
-            n: Option<i64>,
+        struct Q {
+            #[serde(default, deserialize_with = "empty_as_none")]
+            board_id: Option<uuid::Uuid>,
+            unassigned: Option<bool>,
         }
-        let missing = parse_json::<Body>(b"{}").unwrap_err();
-        assert_eq!(missing[0].loc, vec![Value::from("body"), Value::from("title")]);
-        assert_eq!(missing[0].kind, "missing");
-        let wrong = parse_json::<Body>(br#"{"title": "x", "n": "seven"}"#).unwrap_err();
-        assert_eq!(wrong[0].loc, vec![Value::from("body"), Value::from("n")]);
-        assert_eq!(parse_json::<Body>(b"{nope").unwrap_err()[0].kind, "json_invalid");
+        for (query, field) in [("board_id=nope", "board_id"), ("unassigned=maybe", "unassigned")] {
+            let request = axum::http::Request::builder()
+                .uri(format!("/x?{query}"))
+                .body(())
+                .unwrap();
+            let (mut parts, ()) = request.into_parts();
+            let Err(ApiError::Validation(items)) = ApiQuery::<Q>::from_request_parts(&mut parts, &()).await else {
+                panic!("{query} was accepted");
+            };
+            assert_eq!(items[0].loc, vec![Value::from("query"), Value::from(field)], "{query}");
+            assert!(
+                items[0].msg.starts_with("Failed to deserialize query string"),
+                "{query}"
+            );
+        }
     }
 }

@@ -6,20 +6,21 @@ use uuid::Uuid;
 
 use super::error::ApiResult;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, PageQuery};
-use super::views::{GatewayCreate, GatewayRead, GatewayUpdate, OkResponse, Page};
 use crate::actions::gateways::{self, GatewayInput};
 use crate::app::AppState;
+use crate::wire::gateways::{GatewayCreate, GatewayRead, GatewayUpdate, GatewaysStatusResponse};
+use crate::wire::{OkResponse, PageOf};
 
 #[utoipa::path(get, path = "/api/v1/gateways", tag = "gateways", security(("HTTPBearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<GatewayRead>)))]
+    responses((status = 200, body = PageOf<GatewayRead>)))]
 pub async fn list_gateways(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<GatewayRead>> {
+) -> ApiResult<PageOf<GatewayRead>> {
     let page = q.page()?;
     let found = gateways::list(&app.store, &caller, page).await?;
-    Ok(Page::from(found, page, GatewayRead::from))
+    Ok(PageOf::new(found, page, GatewayRead::from))
 }
 
 #[utoipa::path(post, path = "/api/v1/gateways", tag = "gateways", security(("HTTPBearer" = [])),
@@ -99,14 +100,14 @@ pub struct GatewayStatusQuery {
 /// does not open gateway connections yet, so the answer is always "not connected", with the
 /// reason — a 200, as clients expect, never an error.
 #[utoipa::path(get, path = "/api/v1/gateways/status", tag = "gateways", security(("HTTPBearer" = [])),
-    params(GatewayStatusQuery), responses((status = 200, body = super::views::GatewaysStatusResponse)))]
+    params(GatewayStatusQuery), responses((status = 200, body = GatewaysStatusResponse)))]
 pub async fn gateway_status(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
     ApiQuery(q): ApiQuery<GatewayStatusQuery>,
-) -> ApiResult<Json<super::views::GatewaysStatusResponse>> {
+) -> ApiResult<Json<GatewaysStatusResponse>> {
     let (url, error) = gateways::status_target(&app.store, &caller, q.board_id, q.gateway_url).await?;
-    Ok(Json(super::views::GatewaysStatusResponse {
+    Ok(Json(GatewaysStatusResponse {
         connected: false,
         gateway_url: url,
         sessions_count: None,

@@ -7,11 +7,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::views::HealthStatus;
+use crate::actions::health::{self, Dependencies};
 use crate::app::AppState;
+use crate::wire::health::{HealthStatus, Readiness, ReadinessChecks};
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -23,21 +22,6 @@ pub async fn health() -> Json<HealthStatus> {
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = HealthStatus)))]
 pub async fn healthz() -> Json<HealthStatus> {
     Json(HealthStatus { ok: true })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReadinessChecks {
-    /// `ok`, `unreachable`, or `draining` when shutdown has begun.
-    pub database: String,
-    /// Present when Redis is configured: `ok` or `unreachable` (requests are still served).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub redis: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Readiness {
-    pub ok: bool,
-    pub checks: ReadinessChecks,
 }
 
 #[utoipa::path(
@@ -57,11 +41,7 @@ pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
         };
         return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
     }
-    let (db, redis) = tokio::join!(
-        tokio::time::timeout(CHECK_TIMEOUT, app.store.ping()),
-        app.limiter.redis_reachable()
-    );
-    let db_ok = matches!(db, Ok(Ok(())));
+    let Dependencies { database: db_ok, redis } = health::check(&app, CHECK_TIMEOUT).await;
     if !db_ok {
         tracing::warn!("readiness: database unreachable");
     }
@@ -85,6 +65,6 @@ pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
 pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        app.metrics.render(app.store.pool_stats()),
+        health::metrics_text(&app),
     )
 }

@@ -1,26 +1,64 @@
 //! The HTTP surface: routes, the OpenAPI document, and the middleware every response goes
-//! through. Handlers parse input, call one action and render the result.
+//! through. Handlers parse input, call one action and render the result; they hand
+//! `app.store` to actions but never use the store's types or methods themselves
+//! (`service/tests/layers.rs` checks it).
+//!
+//! One rule places a handler: it lives in the file named after the resource its path ends
+//! in, ids, `me` and a trailing `stream` aside, and a path that ends in a view of a
+//! resource rather than a resource (`/organizations/me/list`, `/boards/{id}/snapshot`,
+//! `/gateways/status`) stays with the resource it views. Live-stream handlers follow the
+//! same rule; `streams.rs` only holds what they share. So:
+//!
+//! | path (under `/api/v1`)                         | file                |
+//! |------------------------------------------------|---------------------|
+//! | `/auth/bootstrap`                              | `auth.rs`           |
+//! | `/users/me`                                    | `users.rs`          |
+//! | `/organizations`, `/organizations/me[/list, /active]` | `organizations.rs` |
+//! | `/organizations/me/member[s/…]`                | `members.rs`        |
+//! | `/organizations/me/invites…`, `/organizations/invites/accept` | `invites.rs` |
+//! | `/organizations/me/custom-fields…`             | `custom_fields.rs`  |
+//! | `/gateways…`                                   | `gateways.rs`       |
+//! | `/boards`, `/boards/{id}`, `/boards/{id}/snapshot` | `boards.rs`     |
+//! | `/boards/{id}/tasks…` (and `…/tasks/stream`)   | `tasks.rs`          |
+//! | `/boards/{id}/tasks/{id}/comments`             | `comments.rs`       |
+//! | `/boards/{id}/approvals…`                      | `approvals.rs`      |
+//! | `/boards/{id}/memory…`                         | `memory.rs`         |
+//! | `/boards/{id}/webhooks`                        | `webhooks.rs`       |
+//! | `/board-groups…`, `/boards/{id}/group-snapshot`| `board_groups.rs`   |
+//! | `/agents…`                                     | `agents.rs`         |
+//! | `/agent/…` (the agent's own API)               | `agent.rs`          |
+//! | `/activity…`                                   | `activity.rs`       |
+//! | `/metrics/dashboard`                           | `dashboard.rs`      |
+//! | `/tags…`, `/skills/…`                          | `tags.rs`, `skills.rs` |
+//! | `/health`, `/healthz`, `/readyz`, `/metrics`   | `health.rs`         |
 
 pub mod activity;
-pub mod agent_api;
+pub mod agent;
 pub mod agents;
-pub mod board_extras;
+pub mod approvals;
+pub mod auth;
 pub mod board_groups;
 pub mod boards;
+pub mod comments;
 pub mod custom_fields;
 pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod gateways;
 pub mod health;
+pub mod invites;
+pub mod json;
+pub mod members;
+pub mod memory;
 pub mod organizations;
+pub mod pages;
 pub mod request_id;
 pub mod skills;
 pub mod streams;
 pub mod tags;
 pub mod tasks;
 pub mod users;
-pub use crate::views;
+pub mod webhooks;
 
 use std::time::Instant;
 
@@ -85,39 +123,42 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
-        .routes(routes!(users::bootstrap))
-        .routes(routes!(users::get_me, users::update_me, organizations::delete_me))
-        .routes(routes!(users::get_my_org, organizations::delete_my_organization))
+        .routes(routes!(auth::bootstrap))
+        .routes(routes!(users::get_me, users::update_me, users::delete_me))
+        .routes(routes!(
+            organizations::get_my_org,
+            organizations::delete_my_organization
+        ))
         .routes(routes!(organizations::create_organization))
         .routes(routes!(organizations::list_my_organizations))
         .routes(routes!(organizations::set_active_organization))
-        .routes(routes!(organizations::get_my_membership))
-        .routes(routes!(organizations::list_members))
+        .routes(routes!(members::get_my_membership))
+        .routes(routes!(members::list_members))
         .routes(routes!(
-            organizations::get_member,
-            organizations::update_member,
-            organizations::remove_member
+            members::get_member,
+            members::update_member,
+            members::remove_member
         ))
-        .routes(routes!(organizations::update_member_access))
-        .routes(routes!(organizations::list_invites, organizations::create_invite))
-        .routes(routes!(organizations::revoke_invite))
-        .routes(routes!(organizations::accept_invite))
+        .routes(routes!(members::update_member_access))
+        .routes(routes!(invites::list_invites, invites::create_invite))
+        .routes(routes!(invites::revoke_invite))
+        .routes(routes!(invites::accept_invite))
         .routes(routes!(activity::list_activity))
         .routes(routes!(activity::list_task_comment_feed))
-        .routes(routes!(streams::stream_task_comments))
+        .routes(routes!(activity::stream_task_comments))
         .routes(routes!(dashboard::get_dashboard))
-        .routes(routes!(dashboard::get_board_snapshot))
+        .routes(routes!(boards::get_board_snapshot))
         .routes(routes!(gateways::list_gateways, gateways::create_gateway))
         .routes(routes!(gateways::gateway_status))
         .routes(routes!(skills::list_packs))
         .routes(routes!(skills::list_marketplace))
-        .routes(routes!(streams::stream_agents))
-        .routes(routes!(board_extras::list_approvals, board_extras::create_approval))
-        .routes(routes!(board_extras::update_approval))
-        .routes(routes!(board_extras::stream_approvals))
-        .routes(routes!(board_extras::list_memory, board_extras::create_memory))
-        .routes(routes!(board_extras::stream_memory))
-        .routes(routes!(board_extras::list_webhooks))
+        .routes(routes!(agents::stream_agents))
+        .routes(routes!(approvals::list_approvals, approvals::create_approval))
+        .routes(routes!(approvals::update_approval))
+        .routes(routes!(approvals::stream_approvals))
+        .routes(routes!(memory::list_memory, memory::create_memory))
+        .routes(routes!(memory::stream_memory))
+        .routes(routes!(webhooks::list_webhooks))
         .routes(routes!(
             gateways::get_gateway,
             gateways::update_gateway,
@@ -130,12 +171,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agents::issue_agent_token))
         .routes(routes!(tasks::list_tasks, tasks::create_task))
         .routes(routes!(tasks::update_task, tasks::delete_task))
-        .routes(routes!(streams::stream_tasks))
-        .routes(routes!(activity::list_task_comments, activity::create_task_comment))
-        .routes(routes!(agent_api::agent_healthz))
-        .routes(routes!(agent_api::agent_heartbeat))
-        .routes(routes!(agent_api::agent_list_boards))
-        .routes(routes!(agent_api::agent_list_tasks))
+        .routes(routes!(tasks::stream_tasks))
+        .routes(routes!(comments::list_task_comments, comments::create_task_comment))
+        .routes(routes!(agent::agent_healthz))
+        .routes(routes!(agent::agent_heartbeat))
+        .routes(routes!(agent::agent_list_boards))
+        .routes(routes!(agent::agent_list_tasks))
         .routes(routes!(tags::list_tags, tags::create_tag))
         .routes(routes!(tags::get_tag, tags::update_tag, tags::delete_tag))
         .routes(routes!(

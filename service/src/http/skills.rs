@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use super::error::ApiResult;
 use super::extract::{ApiQuery, AuthUser, PageQuery, empty_as_none};
-use super::views::{MarketplaceSkillCardRead, SkillPackRead};
+use super::pages::page_headers;
 use crate::actions::skills;
 use crate::app::AppState;
-use crate::store::MarketplaceFilter;
+use crate::domain::filters::MarketplaceFilter;
+use crate::wire::skills::{MarketplaceSkillCardRead, SkillPackRead};
 
 #[utoipa::path(get, path = "/api/v1/skills/packs", tag = "skills", security(("HTTPBearer" = [])),
     responses((status = 200, body = Vec<SkillPackRead>)))]
@@ -57,11 +58,6 @@ pub async fn list_marketplace(
         risk: f.risk,
     };
     let found = skills::list_marketplace(&app.store, &caller, filter, page).await?;
-    let headers = [
-        ("x-total-count", found.total.to_string()),
-        ("x-limit", page.limit.to_string()),
-        ("x-offset", page.offset.to_string()),
-    ];
     let items: Vec<MarketplaceSkillCardRead> = found.items.into_iter().map(Into::into).collect();
-    Ok((headers, Json(items)))
+    Ok((page_headers(found.total, page), Json(items)))
 }

@@ -1,4 +1,5 @@
-//! Live streams (server-sent events), push-based: a stream first replays what happened since
+//! What every live stream (server-sent events) shares; the stream handlers themselves sit
+//! with their resource (`tasks.rs`, `approvals.rs`…). Push-based: a stream first replays what happened since
 //! its cursor (`Last-Event-ID`, or the reference's `since`), then relays the event bus,
 //! de-duplicating by event id. Keep-alive comments every 15 s; a subscriber that falls too
 //! far behind gets a `resync` event; on shutdown every stream ends with a `retry:` hint.
@@ -8,21 +9,20 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, KeepAliveStream, Sse};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult};
-use super::extract::{ApiPath, ApiQuery, AuthCaller, AuthUser};
+use super::extract::ApiQuery;
 use crate::actions::FieldError;
-use crate::actions::activity::{self, Cursor};
+use crate::actions::activity::Cursor;
 use crate::app::AppState;
-use crate::bus::{BusEvent, Topic};
+use crate::bus::BusEvent;
 
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How long clients should wait before reconnecting after the server ended a stream.
@@ -62,8 +62,6 @@ fn to_sse(e: &BusEvent) -> Event {
     Event::default().event(&e.name).id(&e.id).data(e.data.to_string())
 }
 
-/// Builds the SSE response: `backlog` first, then live events from `live` that pass `keep`,
-/// until `shutdown` resolves.
 /// Subscribes to the event bus, then loads `backlog` (so nothing falls between the replay and
 /// the live events), and streams both, keeping the events `keep` accepts, until the client
 /// goes away or shutdown begins.
@@ -87,6 +85,8 @@ pub async fn live_stream(
 pub type EventSse =
     Sse<KeepAliveStream<futures::stream::Map<ReceiverStream<Event>, fn(Event) -> Result<Event, Infallible>>>>;
 
+/// Builds the SSE response: `backlog` first, then live events from `live` that pass `keep`,
+/// until `shutdown` resolves.
 pub fn event_stream(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     backlog: Vec<BusEvent>,
@@ -137,80 +137,48 @@ pub struct SinceQuery {
     pub since: Option<String>,
 }
 
-pub fn cursor(headers: &HeaderMap, since: Option<&str>) -> Result<Cursor, ApiError> {
-    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    Cursor::parse(last, since).map_err(|msg| {
-        ApiError::Validation(vec![FieldError {
-            loc: vec!["query".into(), "since".into()],
-            msg,
-            kind: "value_error".to_owned(),
-        }])
-    })
+/// Where a live stream starts: after `Last-Event-ID` when the client reconnects, else at the
+/// reference's `since` query parameter, else now. Read by every stream handler; parsed by
+/// [`StreamStart::cursor`] where the handler's checks put it, so a bad `since` is a 422
+/// naming it only after the caller was allowed in.
+pub struct StreamStart {
+    last_event_id: Option<String>,
+    since: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/boards/{board_id}/tasks/stream", tag = "tasks", security(("HTTPBearer" = []), ("AgentToken" = [])),
-    params(("board_id" = Uuid, Path), SinceQuery),
-    responses((status = 200, description = "Server-sent events named `task`: `{type, activity, task}` or `{type, activity, comment}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
-pub async fn stream_tasks(
-    State(app): State<AppState>,
-    AuthCaller(caller): AuthCaller,
-    ApiPath(board_id): ApiPath<Uuid>,
-    ApiQuery(q): ApiQuery<SinceQuery>,
-    headers: HeaderMap,
-) -> ApiResult<EventSse> {
-    let cursor = cursor(&headers, q.since.as_deref())?;
-    let keep = move |e: &BusEvent| e.topic == Topic::BoardTasks(board_id);
-    live_stream(
-        &app,
-        activity::task_stream_backlog(&app.store, &caller, board_id, &cursor),
-        keep,
-    )
-    .await
+impl StreamStart {
+    pub fn cursor(&self) -> Result<Cursor, ApiError> {
+        Cursor::parse(self.last_event_id.as_deref(), self.since.as_deref()).map_err(|msg| {
+            ApiError::Validation(vec![FieldError {
+                loc: vec!["query".into(), "since".into()],
+                msg,
+                kind: "value_error".to_owned(),
+            }])
+        })
+    }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CommentStreamQuery {
-    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
-    pub board_id: Option<Uuid>,
-    /// ISO-8601 time to replay from, or `null` for "from now".
-    pub since: Option<String>,
-}
+impl<S: Send + Sync> FromRequestParts<S> for StreamStart {
+    type Rejection = ApiError;
 
-#[utoipa::path(get, path = "/api/v1/activity/task-comments/stream", tag = "activity", security(("HTTPBearer" = [])),
-    params(CommentStreamQuery),
-    responses((status = 200, description = "Server-sent events named `comment`: `{comment}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
-pub async fn stream_task_comments(
-    State(app): State<AppState>,
-    AuthUser(caller): AuthUser,
-    ApiQuery(q): ApiQuery<CommentStreamQuery>,
-    headers: HeaderMap,
-) -> ApiResult<EventSse> {
-    let cursor = cursor(&headers, q.since.as_deref())?;
-    activity::check_board(&app.store, &caller, q.board_id).await?;
-    let readable = activity::readable_boards(&app.store, &caller).await?;
-    let organization = caller.organization_id();
-    let only = q.board_id;
-    let keep = move |e: &BusEvent| match e.topic {
-        Topic::CommentFeed(board) => {
-            e.organization_id == organization
-                && only.is_none_or(|b| b == board)
-                && readable.as_ref().is_none_or(|r| r.contains(&board))
-        }
-        _ => false,
-    };
-    live_stream(
-        &app,
-        activity::comment_feed_backlog(&app.store, &caller, q.board_id, &cursor),
-        keep,
-    )
-    .await
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiQuery(q) = ApiQuery::<SinceQuery>::from_request_parts(parts, state).await?;
+        let last_event_id = parts
+            .headers
+            .get("last-event-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Self {
+            last_event_id,
+            since: q.since,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::EventBus;
+    use crate::bus::{EventBus, Topic};
     use uuid::Uuid;
 
     fn event(board: Uuid, n: usize) -> BusEvent {
@@ -264,39 +232,4 @@ mod tests {
             "the stream ends with a retry hint: {text}"
         );
     }
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AgentStreamQuery {
-    #[serde(default, deserialize_with = "super::extract::empty_as_none")]
-    pub board_id: Option<Uuid>,
-    /// ISO-8601 time to replay from, or `null` for "from now".
-    pub since: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/agents/stream", tag = "agents", security(("HTTPBearer" = [])),
-    params(AgentStreamQuery),
-    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
-pub async fn stream_agents(
-    State(app): State<AppState>,
-    AuthUser(caller): AuthUser,
-    ApiQuery(q): ApiQuery<AgentStreamQuery>,
-    headers: HeaderMap,
-) -> ApiResult<EventSse> {
-    caller.require_admin()?;
-    let cursor = cursor(&headers, q.since.as_deref())?;
-    activity::check_board(&app.store, &caller, q.board_id).await?;
-    let organization = caller.organization_id();
-    let only = q.board_id;
-    let keep = move |e: &BusEvent| match e.topic {
-        Topic::Agents(board) => e.organization_id == organization && only.is_none_or(|b| board == Some(b)),
-        _ => false,
-    };
-    live_stream(
-        &app,
-        crate::actions::agents::stream_backlog(&app.store, organization, q.board_id, &cursor),
-        keep,
-    )
-    .await
 }

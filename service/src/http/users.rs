@@ -5,16 +5,12 @@ use axum::extract::State;
 
 use super::error::ApiResult;
 use super::extract::{ApiJson, AuthUser};
-use super::views::{OrganizationRead, UserRead, UserUpdate};
 use crate::actions::identity;
+use crate::actions::organizations as orgs;
 use crate::app::AppState;
-use crate::store::UserPatch;
-
-#[utoipa::path(post, path = "/api/v1/auth/bootstrap", tag = "auth", security(("HTTPBearer" = [])),
-    responses((status = 200, body = UserRead), (status = 401, description = "Not authenticated")))]
-pub async fn bootstrap(AuthUser(caller): AuthUser) -> Json<UserRead> {
-    Json(caller.user.into())
-}
+use crate::domain::filters::UserPatch;
+use crate::wire::OkResponse;
+use crate::wire::users::{UserRead, UserUpdate};
 
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("HTTPBearer" = [])),
     responses((status = 200, body = UserRead)))]
@@ -42,8 +38,9 @@ pub async fn update_me(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/organizations/me", tag = "organizations", security(("HTTPBearer" = [])),
-    responses((status = 200, body = OrganizationRead)))]
-pub async fn get_my_org(State(app): State<AppState>, AuthUser(caller): AuthUser) -> ApiResult<Json<OrganizationRead>> {
-    Ok(Json(identity::my_organization(&app.store, &caller).await?.into()))
+#[utoipa::path(delete, path = "/api/v1/users/me", tag = "users", security(("HTTPBearer" = [])),
+    responses((status = 200, body = OkResponse)))]
+pub async fn delete_me(State(app): State<AppState>, AuthUser(caller): AuthUser) -> ApiResult<Json<OkResponse>> {
+    orgs::delete_me(&app.store, &caller).await?;
+    Ok(Json(OkResponse::ok()))
 }

@@ -36,11 +36,4 @@ pub struct MarketplaceSkillRow {
     pub installed_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct MarketplaceFilter {
-    pub organization_id: Uuid,
-    pub gateway_id: Option<Uuid>,
-    pub search: Option<String>,
-    pub category: Option<String>,
-    pub risk: Option<String>,
-}
+pub use crate::domain::filters::MarketplaceFilter;

@@ -44,13 +44,7 @@ pub struct TaskView {
     pub custom_field_values: BTreeMap<String, Value>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct TaskFilter {
-    /// Any of these statuses (empty = all).
-    pub statuses: Vec<String>,
-    pub assigned_agent_id: Option<Uuid>,
-    pub unassigned: Option<bool>,
-}
+pub use crate::domain::filters::TaskFilter;
 
 #[derive(Debug, Clone)]
 pub struct NewTask {

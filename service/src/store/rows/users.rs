@@ -32,13 +32,4 @@ pub struct NewUser {
     pub name: Option<String>,
 }
 
-/// Profile fields; `None` leaves a field alone, `Some(None)` clears it.
-#[derive(Debug, Clone, Default)]
-pub struct UserPatch {
-    pub name: Option<Option<String>>,
-    pub preferred_name: Option<Option<String>>,
-    pub pronouns: Option<Option<String>>,
-    pub timezone: Option<Option<String>>,
-    pub notes: Option<Option<String>>,
-    pub context: Option<Option<String>>,
-}
+pub use crate::domain::filters::UserPatch;

@@ -6,10 +6,13 @@ use axum::extract::State;
 use super::error::ApiResult;
 use super::extract::{ApiPath, ApiQuery, AuthAgent, PageQuery};
 use super::tasks::TaskListQuery;
-use super::views::{AgentHealthStatusResponse, AgentRead, BoardRead, Page, TaskRead};
 use crate::actions::{agents, tasks};
 use crate::app::AppState;
 use crate::domain::{computed_agent_status, now};
+use crate::wire::PageOf;
+use crate::wire::agents::{AgentHealthStatusResponse, AgentRead};
+use crate::wire::boards::BoardRead;
+use crate::wire::tasks::TaskRead;
 use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/agent/healthz", tag = "agent", security(("AgentToken" = [])),
@@ -33,27 +36,27 @@ pub async fn agent_heartbeat(State(app): State<AppState>, AuthAgent(caller): Aut
 }
 
 #[utoipa::path(get, path = "/api/v1/agent/boards", tag = "agent", security(("AgentToken" = [])),
-    params(PageQuery), responses((status = 200, body = Page<BoardRead>)))]
+    params(PageQuery), responses((status = 200, body = PageOf<BoardRead>)))]
 pub async fn agent_list_boards(
     State(app): State<AppState>,
     AuthAgent(caller): AuthAgent,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<BoardRead>> {
+) -> ApiResult<PageOf<BoardRead>> {
     let page = q.page()?;
     let found = agents::boards_for_agent(&app.store, &caller, page).await?;
-    Ok(Page::from(found, page, BoardRead::from))
+    Ok(PageOf::new(found, page, BoardRead::from))
 }
 
 #[utoipa::path(get, path = "/api/v1/agent/boards/{board_id}/tasks", tag = "agent", security(("AgentToken" = [])),
-    params(("board_id" = Uuid, Path), TaskListQuery, PageQuery), responses((status = 200, body = Page<TaskRead>)))]
+    params(("board_id" = Uuid, Path), TaskListQuery, PageQuery), responses((status = 200, body = PageOf<TaskRead>)))]
 pub async fn agent_list_tasks(
     State(app): State<AppState>,
     AuthAgent(caller): AuthAgent,
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(filter): ApiQuery<TaskListQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Page<TaskRead>> {
+) -> ApiResult<PageOf<TaskRead>> {
     let page = q.page()?;
     let found = tasks::list_for_agent(&app.store, &caller, board_id, &filter.filter()?, page).await?;
-    Ok(Page::from(found, page, TaskRead::from))
+    Ok(PageOf::new(found, page, TaskRead::from))
 }

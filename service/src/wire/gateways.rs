@@ -1,0 +1,81 @@
+//! Gateways and their runtime status.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::double_option;
+use crate::store::GatewayRow;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GatewayRead {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub url: String,
+    pub token: Option<String>,
+    pub workspace_root: String,
+    pub disable_device_pairing: bool,
+    pub allow_insecure_tls: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<GatewayRow> for GatewayRead {
+    fn from(g: GatewayRow) -> Self {
+        Self {
+            id: g.id,
+            organization_id: g.organization_id,
+            name: g.name,
+            url: g.url,
+            token: g.token,
+            workspace_root: g.workspace_root,
+            disable_device_pairing: g.disable_device_pairing,
+            allow_insecure_tls: g.allow_insecure_tls,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GatewayCreate {
+    pub name: String,
+    pub url: String,
+    pub workspace_root: String,
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub disable_device_pairing: bool,
+    #[serde(default)]
+    pub allow_insecure_tls: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GatewayUpdate {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub workspace_root: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub token: Option<Option<String>>,
+    pub disable_device_pairing: Option<bool>,
+    pub allow_insecure_tls: Option<bool>,
+}
+
+// ------------------------------------------------------------------ boards
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GatewaysStatusResponse {
+    pub connected: bool,
+    pub gateway_url: String,
+    pub sessions_count: Option<i64>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub sessions: Option<Vec<Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub main_session: Option<Value>,
+    pub main_session_error: Option<String>,
+    pub error: Option<String>,
+}
