@@ -78,7 +78,7 @@ pub fn owner_reference(mc: &MissionControl) -> Option<OwnerReference> {
 }
 
 /// Metadata every child carries: name, namespace, labels and the controller reference.
-pub(super) fn meta(mc: &MissionControl, valid: &Valid, name: String) -> ObjectMeta {
+fn meta(mc: &MissionControl, valid: &Valid, name: String) -> ObjectMeta {
     ObjectMeta {
         name: Some(name),
         namespace: Some(valid.namespace.clone()),
@@ -89,7 +89,7 @@ pub(super) fn meta(mc: &MissionControl, valid: &Valid, name: String) -> ObjectMe
 }
 
 /// The selector matching the service pods (never the migration pod).
-pub(super) fn selector(valid: &Valid) -> LabelSelector {
+fn selector(valid: &Valid) -> LabelSelector {
     LabelSelector {
         match_labels: Some(names::selector_labels(&valid.name)),
         ..LabelSelector::default()
