@@ -21,20 +21,22 @@ WORKDIR /src
 # Cargo.toml/Cargo.lock change, not on every source change.
 COPY Cargo.toml Cargo.lock ./
 COPY service/Cargo.toml service/
+COPY service/telemetry/Cargo.toml service/telemetry/
 COPY operator/Cargo.toml operator/
 COPY tests/Cargo.toml tests/
-RUN mkdir -p service/src operator/src tests/src tests/system \
+RUN mkdir -p service/src service/telemetry/src operator/src tests/src tests/system \
     && echo 'fn main() {}' > service/src/main.rs \
     && echo 'fn main() {}' > operator/src/main.rs \
-    && touch service/src/lib.rs operator/src/lib.rs tests/src/lib.rs tests/system/main.rs \
+    && touch service/src/lib.rs service/telemetry/src/lib.rs operator/src/lib.rs tests/src/lib.rs tests/system/main.rs \
     && cargo build --profile dist --locked -p mission-control -p mission-control-operator \
-    && rm -rf service/src operator/src
+    && rm -rf service/src service/telemetry/src operator/src
 
+# `service` holds the shared telemetry crate (service/telemetry/) too.
 COPY service service
 COPY operator operator
 # COPY keeps the files' original times, which may be older than the stub build: touch them
-# so that cargo rebuilds the two crates instead of shipping the stubs.
-RUN find service/src operator/src -name '*.rs' -exec touch {} + \
+# so that cargo rebuilds the three crates instead of shipping the stubs.
+RUN find service/src service/telemetry/src operator/src -name '*.rs' -exec touch {} + \
     && cargo build --profile dist --locked -p mission-control -p mission-control-operator \
     && mkdir -p /out/bin \
     && cp target/dist/mission-control target/dist/mission-control-operator /out/bin/

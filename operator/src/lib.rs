@@ -2,8 +2,10 @@
 //!
 //! Layout (observe → validate → build → apply → status): `crd` holds the resource types,
 //! `reconcile` the pipeline, `context` what the pipeline shares, `controller` the wiring of
-//! watches, leader election, probes and shutdown.
+//! watches, leader election, probes and shutdown, `config` the settings read from the
+//! environment (once, in `main`).
 
+pub mod config;
 pub mod context;
 pub mod controller;
 pub mod crd;

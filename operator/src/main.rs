@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use clap::{Parser, Subcommand};
+use mission_control_operator::config::Config;
 use mission_control_operator::controller::{self, RunOptions};
 use mission_control_operator::crd;
 use mission_control_operator::telemetry;
@@ -57,24 +58,7 @@ struct RunArgs {
 }
 
 async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    mission_control_telemetry::shutdown_signal().await;
     tracing::info!("shutdown signal received");
 }
 
@@ -108,19 +92,15 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Run(args)) => args,
         None => cli.run,
     };
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "the operator binary reads its OTLP settings from its environment here, once"
-    )]
-    let otlp = match telemetry::OtlpSettings::from_lookup(|k| std::env::var(k).ok()) {
-        Ok(o) => o,
+    let config = match Config::from_env() {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("mission-control-operator: configuration error: {e}");
             return std::process::ExitCode::from(2);
         }
     };
-    let provider = match telemetry::init(&args.log_format, otlp.as_ref()) {
-        Ok(p) => p,
+    let telemetry = match telemetry::init(&args.log_format, &config) {
+        Ok(t) => t,
         Err(e) => {
             eprintln!("mission-control-operator: {e}");
             return std::process::ExitCode::from(2);
@@ -143,8 +123,6 @@ async fn main() -> std::process::ExitCode {
         }
     };
     // Export buffered spans off the async workers before exiting.
-    if let Some(provider) = provider {
-        let _ = tokio::task::spawn_blocking(move || provider.shutdown()).await;
-    }
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
     code
 }

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod build;
 pub mod observe;
+pub mod readiness;
 pub mod reasons;
 pub mod status;
 pub mod validate;

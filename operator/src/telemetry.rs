@@ -1,15 +1,16 @@
-//! Logs and traces for the operator, configured like the service's: JSON or text logs to
-//! stderr, and — only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set — an OTLP exporter
-//! (`OTEL_EXPORTER_OTLP_PROTOCOL` grpc or http/protobuf, `OTEL_SERVICE_NAME`) restricted to the
-//! operator's own spans (one per reconcile).
+//! Logs and traces for the operator: JSON or text logs to stderr, and — only when
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set — an OTLP exporter (`OTEL_EXPORTER_OTLP_PROTOCOL` grpc or
+//! http/protobuf, `OTEL_SERVICE_NAME`) restricted to the operator's own spans (one per
+//! reconcile). The exporter is `mission-control-telemetry`'s, shared with the service; the
+//! settings come from `config` (nothing here reads the environment).
 
-use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_otlp::WithExportConfig;
-use opentelemetry_sdk::Resource;
+use mission_control_telemetry::{OtlpExport, Protocol, TelemetryGuard};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer, filter};
+use tracing_subscriber::{EnvFilter, Layer};
+
+use crate::config::Config;
 
 /// The operator crate's tracing target; only these spans are exported.
 pub const OWN_TARGET: &str = "mission_control_operator";
@@ -51,31 +52,17 @@ impl OtlpSettings {
 /// # Errors
 /// The exporter cannot be built (e.g. a malformed endpoint).
 pub fn provider(settings: &OtlpSettings) -> Result<SdkTracerProvider, opentelemetry_otlp::ExporterBuildError> {
-    let exporter = if settings.http {
-        let base = settings.endpoint.trim_end_matches('/');
-        let url = if base.ends_with("/v1/traces") {
-            base.to_owned()
+    mission_control_telemetry::tracer_provider(&OtlpExport {
+        endpoint: settings.endpoint.clone(),
+        protocol: if settings.http {
+            Protocol::HttpProtobuf
         } else {
-            format!("{base}/v1/traces")
-        };
-        opentelemetry_otlp::SpanExporter::builder()
-            .with_http()
-            .with_endpoint(url)
-            .build()?
-    } else {
-        opentelemetry_otlp::SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(settings.endpoint.clone())
-            .build()?
-    };
-    Ok(SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
-        .with_resource(
-            Resource::builder()
-                .with_service_name(settings.service_name.clone())
-                .build(),
-        )
-        .build())
+            Protocol::Grpc
+        },
+        service_name: settings.service_name.clone(),
+        // The SDK's default (which honours OTEL_TRACES_SAMPLER).
+        sampler: None,
+    })
 }
 
 /// The OpenTelemetry layer for `provider`, filtered to the operator's own spans.
@@ -83,22 +70,21 @@ pub fn layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
 where
     S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
 {
-    tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer("mission-control-operator"))
-        .with_filter(filter::filter_fn(|meta| meta.target().starts_with(OWN_TARGET)))
+    mission_control_telemetry::own_spans_layer(provider, "mission-control-operator", OWN_TARGET)
 }
 
-/// Installs logging (and tracing when configured); returns the provider to shut down on exit.
+/// Installs logging (and tracing when configured); returns the guard that flushes spans on exit.
 ///
 /// # Errors
-/// Bad OTEL settings or an exporter that cannot be built.
-pub fn init(format: &str, otlp: Option<&OtlpSettings>) -> Result<Option<SdkTracerProvider>, String> {
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "LOG_LEVEL fallback read in library code; being moved to the operator's configuration"
-    )]
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(std::env::var("LOG_LEVEL").unwrap_or_else(|_| "info".into())))
+/// An exporter that cannot be built, or a subscriber already installed.
+pub fn init(format: &str, config: &Config) -> Result<TelemetryGuard, String> {
+    // RUST_LOG when it parses, else LOG_LEVEL (default info), else info.
+    let filter = config
+        .rust_log
+        .as_deref()
+        .ok_or(())
+        .and_then(|v| EnvFilter::try_new(v).map_err(drop))
+        .or_else(|()| EnvFilter::try_new(config.log_level.as_deref().unwrap_or("info")))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = if format == "json" {
         tracing_subscriber::fmt::layer()
@@ -109,7 +95,9 @@ pub fn init(format: &str, otlp: Option<&OtlpSettings>) -> Result<Option<SdkTrace
         tracing_subscriber::fmt::layer().with_writer(std::io::stderr).boxed()
     }
     .with_filter(filter);
-    let provider = otlp
+    let provider = config
+        .otlp
+        .as_ref()
         .map(provider)
         .transpose()
         .map_err(|e| format!("OTEL_EXPORTER_OTLP_ENDPOINT: {e}"))?;
@@ -119,5 +107,5 @@ pub fn init(format: &str, otlp: Option<&OtlpSettings>) -> Result<Option<SdkTrace
         .with(otel)
         .try_init()
         .map_err(|e| e.to_string())?;
-    Ok(provider)
+    Ok(TelemetryGuard::new(provider))
 }

@@ -70,7 +70,9 @@ fn main() -> ExitCode {
             Command::Openapi => ExitCode::SUCCESS,
         };
         // Export buffered spans off the async workers.
-        let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || telemetry.shutdown()).await {
+            eprintln!("telemetry: span exporter shutdown failed: {e}");
+        }
         code
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));

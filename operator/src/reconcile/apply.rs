@@ -1,5 +1,5 @@
 //! Write the desired state: server-side apply with one field manager, the generated token,
-//! migration gating and the pods' readiness gate.
+//! migration gating and the pods' readiness gate (decided in `readiness`).
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -26,6 +26,7 @@ use crate::error::Error;
 use crate::metrics::Metrics;
 use crate::names::{self, Names};
 use crate::reconcile::build::{self, Desired};
+use crate::reconcile::readiness::{self, Gate, PodFacts};
 use crate::reconcile::status::Migration;
 use crate::reconcile::validate::{self, Valid};
 
@@ -197,9 +198,9 @@ pub async fn all(
     Ok(Applied { deployment, migration })
 }
 
-/// Set the `mission-control.dev/ready` condition of every pod: True only when the pod runs the
-/// current hash, its containers are ready and its own `/readyz` answers 200. Returns whether
-/// every pod is gated True.
+/// Set the `mission-control.dev/ready` condition of every pod as [`readiness::gate`] decides:
+/// True only when the pod runs the current hash, its containers are ready and its own
+/// `/readyz` answers 200. Returns whether every pod is gated True.
 ///
 /// # Errors
 /// API errors.
@@ -210,53 +211,23 @@ pub async fn readiness_gates(ctx: &Context, valid: &Valid, config_hash: &str) ->
         .await?;
     let mut all_ready = true;
     for pod in list.items {
-        let spec = pod.spec.as_ref();
-        let gated = spec
-            .and_then(|s| s.readiness_gates.as_ref())
-            .is_some_and(|g| g.iter().any(|g| g.condition_type == names::READINESS_GATE));
-        if !gated || pod.metadata.deletion_timestamp.is_some() {
-            continue;
+        let facts = PodFacts::of(&pod);
+        let mut decision = readiness::gate(&facts, config_hash, None);
+        if let Gate::ProbeReadyz { ip } = decision {
+            let answer = probe(ctx, ip).await;
+            decision = readiness::gate(&facts, config_hash, Some(&answer));
         }
-        let status = pod.status.clone().unwrap_or_default();
-        let conditions = status.conditions.clone().unwrap_or_default();
-        let current = conditions
-            .iter()
-            .find(|c| c.type_ == names::READINESS_GATE)
-            .map(|c| c.status.clone());
-        let pod_hash = pod.annotations().get(names::CONFIG_HASH_ANNOTATION).map(String::as_str);
-        let containers_ready = conditions
-            .iter()
-            .any(|c| c.type_ == "ContainersReady" && c.status == "True");
-        let (want, reason, message) = if pod_hash != Some(config_hash) {
-            (
-                false,
-                "StaleConfiguration",
-                "The pod runs an outdated configuration hash".to_string(),
-            )
-        } else if !containers_ready {
-            (
-                false,
-                "ContainersNotReady",
-                "The containers are not ready yet".to_string(),
-            )
-        } else {
-            match status.pod_ip.as_deref() {
-                None => (false, "NoPodIP", "The pod has no IP yet".to_string()),
-                Some(ip) => match probe(ctx, ip).await {
-                    Ok(()) => (true, "ReadyzOk", "GET /readyz answered 200".to_string()),
-                    Err(why) => (false, "ReadyzFailed", why),
-                },
-            }
+        let Gate::Set { condition, patch } = decision else {
+            continue;
         };
-        all_ready &= want;
-        let want_str = if want { "True" } else { "False" };
-        if current.as_deref() != Some(want_str) {
+        all_ready &= condition.ready;
+        if patch {
             let patch = json!({
                 "status": {"conditions": [{
                     "type": names::READINESS_GATE,
-                    "status": want_str,
-                    "reason": reason,
-                    "message": message,
+                    "status": condition.status(),
+                    "reason": condition.reason,
+                    "message": condition.message,
                     "lastTransitionTime": Timestamp::now().to_string(),
                 }]}
             });

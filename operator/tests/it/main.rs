@@ -4,6 +4,7 @@
 mod build;
 mod cel;
 mod crd;
+mod readiness;
 mod status;
 mod support;
 mod telemetry;

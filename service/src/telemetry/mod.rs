@@ -2,21 +2,22 @@
 //!
 //! `init` installs the log formatter (text or JSON, filtered by `LOG_LEVEL`) and, only when an
 //! OTLP endpoint is configured, an OpenTelemetry layer restricted to this crate's own spans
-//! (so the exporter never traces its own HTTP/2 traffic). Hold the returned guard until exit:
+//! (so the exporter never traces its own HTTP/2 traffic); the exporter and its guard come from
+//! `mission-control-telemetry`, shared with the operator. Hold the returned guard until exit:
 //! dropping it flushes spans.
 
 pub mod metrics;
 
-use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_otlp::WithExportConfig;
-use opentelemetry_sdk::Resource;
+use mission_control_telemetry::{OtlpExport, Protocol, own_spans_layer, tracer_provider};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{Sampler as SdkSampler, SdkTracerProvider};
+use opentelemetry_sdk::trace::Sampler as SdkSampler;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer, filter};
+use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{Config, LogFormat, OtelConfig, OtlpProtocol, Sampler};
+
+pub use mission_control_telemetry::TelemetryGuard;
 
 /// The crate's tracing target prefix; the OTLP layer only exports spans under it.
 pub const OWN_TARGET: &str = "mission_control";
@@ -27,32 +28,6 @@ pub enum TelemetryError {
     Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
     #[error("could not install the log subscriber: {0}")]
     Subscriber(#[from] tracing_subscriber::util::TryInitError),
-}
-
-/// Flushes and stops the span exporter when dropped (or on [`TelemetryGuard::shutdown`]).
-pub struct TelemetryGuard {
-    provider: Option<SdkTracerProvider>,
-}
-
-impl TelemetryGuard {
-    /// Exports what is buffered. Blocking: call it off the async runtime's workers.
-    pub fn shutdown(mut self) {
-        self.flush();
-    }
-
-    fn flush(&mut self) {
-        if let Some(provider) = self.provider.take()
-            && let Err(e) = provider.shutdown()
-        {
-            eprintln!("telemetry: span exporter shutdown failed: {e}");
-        }
-    }
-}
-
-impl Drop for TelemetryGuard {
-    fn drop(&mut self) {
-        self.flush();
-    }
 }
 
 /// Installs the global subscriber. Must run inside the Tokio runtime (the gRPC exporter
@@ -74,12 +49,9 @@ pub fn init(config: &Config) -> Result<TelemetryGuard, TelemetryError> {
     let (otel_layer, provider) = match &config.otel {
         None => (None, None),
         Some(otel) => {
-            let provider = build_provider(otel)?;
+            let provider = tracer_provider(&otlp_export(otel))?;
             opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-            let tracer = provider.tracer("mission-control");
-            let layer = tracing_opentelemetry::layer()
-                .with_tracer(tracer)
-                .with_filter(filter::filter_fn(|meta| meta.target().starts_with(OWN_TARGET)));
+            let layer = own_spans_layer(&provider, "mission-control", OWN_TARGET);
             (Some(layer), Some(provider))
         }
     };
@@ -88,29 +60,10 @@ pub fn init(config: &Config) -> Result<TelemetryGuard, TelemetryError> {
         .with(fmt_layer)
         .with(otel_layer)
         .try_init()?;
-    Ok(TelemetryGuard { provider })
+    Ok(TelemetryGuard::new(provider))
 }
 
-fn build_provider(otel: &OtelConfig) -> Result<SdkTracerProvider, TelemetryError> {
-    let exporter = match otel.protocol {
-        OtlpProtocol::Grpc => opentelemetry_otlp::SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(otel.endpoint.as_str())
-            .build()?,
-        OtlpProtocol::HttpProtobuf => {
-            // The generic endpoint names the collector; traces go to its /v1/traces path.
-            let base = otel.endpoint.as_str().trim_end_matches('/');
-            let url = if base.ends_with("/v1/traces") {
-                base.to_owned()
-            } else {
-                format!("{base}/v1/traces")
-            };
-            opentelemetry_otlp::SpanExporter::builder()
-                .with_http()
-                .with_endpoint(url)
-                .build()?
-        }
-    };
+fn otlp_export(otel: &OtelConfig) -> OtlpExport {
     let sampler = match otel.sampler {
         Sampler::AlwaysOn => SdkSampler::AlwaysOn,
         Sampler::AlwaysOff => SdkSampler::AlwaysOff,
@@ -119,9 +72,13 @@ fn build_provider(otel: &OtelConfig) -> Result<SdkTracerProvider, TelemetryError
         Sampler::ParentBasedAlwaysOff => SdkSampler::ParentBased(Box::new(SdkSampler::AlwaysOff)),
         Sampler::ParentBasedTraceIdRatio(r) => SdkSampler::ParentBased(Box::new(SdkSampler::TraceIdRatioBased(r))),
     };
-    Ok(SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
-        .with_sampler(sampler)
-        .with_resource(Resource::builder().with_service_name(otel.service_name.clone()).build())
-        .build())
+    OtlpExport {
+        endpoint: otel.endpoint.as_str().to_owned(),
+        protocol: match otel.protocol {
+            OtlpProtocol::Grpc => Protocol::Grpc,
+            OtlpProtocol::HttpProtobuf => Protocol::HttpProtobuf,
+        },
+        service_name: otel.service_name.clone(),
+        sampler: Some(sampler),
+    }
 }
