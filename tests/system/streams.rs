@@ -6,22 +6,16 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::json;
-use system_tests::{Launch, Service, SseReader, TestDb, redis_prefix, redis_url};
+use system_tests::{Launch, Service, SseReader, TestDb, open_stream, redis_prefix, redis_url};
 
+/// Opens a stream; once this returns the stream is subscribed (see `open_stream`), so the
+/// tests write right away.
 async fn open(svc: &Service, path: &str, last_event_id: Option<&str>) -> SseReader {
-    let mut req = svc.user(Method::GET, path).header("accept", "text/event-stream");
+    let mut req = svc.user(Method::GET, path);
     if let Some(id) = last_event_id {
         req = req.header("last-event-id", id);
     }
-    let res = req.send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
-    SseReader::new(res)
+    open_stream(req).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -44,8 +38,6 @@ async fn a_write_on_one_replica_reaches_subscribers_on_another() {
     let bid = board["id"].as_str().unwrap().to_owned();
     let mut tasks = open(&b, &format!("/api/v1/boards/{bid}/tasks/stream?since=null"), None).await;
     let mut comments = open(&b, "/api/v1/activity/task-comments/stream", None).await;
-    // Let both subscriptions settle before writing.
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let written = Instant::now();
     let (_, task) = a
@@ -123,7 +115,6 @@ async fn streams_resume_after_the_last_event_id_and_replay_since() {
 
     // `since=null` starts from now: the first event is the next write, not the backlog.
     let mut live = open(&svc, &format!("/api/v1/boards/{bid}/tasks/stream?since=null"), None).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let (_, second) = svc
         .call(
             Method::POST,
@@ -179,7 +170,6 @@ async fn shutdown_ends_open_streams_with_a_retry_hint() {
     let board = svc.create_board("Closing").await;
     let bid = board["id"].as_str().unwrap().to_owned();
     let mut s = open(&svc, &format!("/api/v1/boards/{bid}/tasks/stream"), None).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     svc.terminate().await;
     let ev = s
         .until(Duration::from_secs(10), |e| e.retry.is_some())

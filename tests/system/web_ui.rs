@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Launch, Service, SseReader};
+use system_tests::{Launch, Service, SseReader, open_stream};
 
 const ORIGIN: &str = "http://ui.example.test";
 
@@ -33,16 +33,9 @@ fn has(body: &Value, fields: &[&str]) {
     }
 }
 
+/// Opens a stream as the UI does; subscribed once this returns (see `open_stream`).
 async fn open(svc: &Service, path: &str) -> SseReader {
-    let res = svc
-        .user(Method::GET, path)
-        .header("accept", "text/event-stream")
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{path}");
-    SseReader::new(res)
+    open_stream(svc.user(Method::GET, path).header("origin", ORIGIN)).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,7 +105,6 @@ async fn every_call_of_the_web_ui_is_served_as_it_expects() {
     let mut approval_stream = open(&svc, &format!("/api/v1/boards/{bid}/approvals/stream")).await;
     let mut chat_stream = open(&svc, &format!("/api/v1/boards/{bid}/memory/stream?is_chat=true")).await;
     let mut agent_stream = open(&svc, "/api/v1/agents/stream?board_id=&since=null").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let (status, task) = svc
         .call(
