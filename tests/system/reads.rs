@@ -79,7 +79,9 @@ async fn fixture(backend: Backend) -> Fixture {
 }
 
 async fn the_board_snapshot_shows_tasks_with_assignees_agents_and_approvals(backend: Backend) {
-    let Fixture { svc, bid, board, token, .. } = fixture(backend).await;
+    let Fixture {
+        svc, bid, board, token, ..
+    } = fixture(backend).await;
     let (status, snap) = svc
         .call(Method::GET, &format!("/api/v1/boards/{bid}/snapshot"), None)
         .await;
@@ -102,7 +104,6 @@ async fn the_board_snapshot_shows_tasks_with_assignees_agents_and_approvals(back
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-
 }
 
 async fn the_dashboard_counts_tasks_by_status_and_done_per_day(backend: Backend) {
@@ -140,11 +141,12 @@ async fn the_dashboard_counts_tasks_by_status_and_done_per_day(backend: Backend)
         .await;
     assert_eq!(status, 200);
     assert_eq!(dash["range"], "24h");
-
 }
 
 async fn activity_feeds_list_newest_first_and_an_agent_sees_its_own_events(backend: Backend) {
-    let Fixture { svc, bid, token, ids, .. } = fixture(backend).await;
+    let Fixture {
+        svc, bid, token, ids, ..
+    } = fixture(backend).await;
     let (_, feed) = svc.call(Method::GET, "/api/v1/activity/task-comments", None).await;
     assert_eq!(feed["total"], 1);
     assert_eq!(feed["items"][0]["task_title"], "a");

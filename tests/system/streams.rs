@@ -6,7 +6,14 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::json;
-use system_tests::{Launch, Service, SseReader, TestDb, open_stream, redis_prefix, redis_url};
+use system_tests::{
+    Backend, Launch, Service, SseReader, TestDb, on_both_backends, open_stream, redis_prefix, redis_url,
+};
+
+on_both_backends!(
+    streams_resume_after_the_last_event_id_and_replay_since,
+    shutdown_ends_open_streams_with_a_retry_hint,
+);
 
 /// Opens a stream; once this returns the stream is subscribed (see `open_stream`), so the
 /// tests write right away.
@@ -18,6 +25,7 @@ async fn open(svc: &Service, path: &str, last_event_id: Option<&str>) -> SseRead
     open_stream(req).await
 }
 
+/// PostgreSQL and Redis only, by nature: replicas share a store and the Redis event bus.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_on_one_replica_reaches_subscribers_on_another() {
     let db = TestDb::create().await.unwrap();
@@ -92,9 +100,8 @@ async fn a_write_on_one_replica_reaches_subscribers_on_another() {
     assert_eq!(ev.json()["comment"]["board_name"], "Fanout");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn streams_resume_after_the_last_event_id_and_replay_since() {
-    let svc = Launch::new().start().await.unwrap();
+async fn streams_resume_after_the_last_event_id_and_replay_since(backend: Backend) {
+    let svc = backend.start().await;
     let board = svc.create_board("Resume").await;
     let bid = board["id"].as_str().unwrap().to_owned();
     let before = "2000-01-01T00:00:00Z";
@@ -164,9 +171,8 @@ async fn streams_resume_after_the_last_event_id_and_replay_since() {
     assert_eq!(res.status(), 404);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn shutdown_ends_open_streams_with_a_retry_hint() {
-    let mut svc = Launch::new().start().await.unwrap();
+async fn shutdown_ends_open_streams_with_a_retry_hint(backend: Backend) {
+    let mut svc = backend.start().await;
     let board = svc.create_board("Closing").await;
     let bid = board["id"].as_str().unwrap().to_owned();
     let mut s = open(&svc, &format!("/api/v1/boards/{bid}/tasks/stream"), None).await;
@@ -177,5 +183,5 @@ async fn shutdown_ends_open_streams_with_a_retry_hint() {
         .expect("a retry hint before the stream ends");
     assert_eq!(ev.retry.as_deref(), Some("2000"));
     assert!(s.next_event(Duration::from_secs(5)).await.is_none(), "the stream ends");
-    assert_eq!(svc.wait_exit(Duration::from_secs(20)).await.unwrap(), Some(0));
+    assert_eq!(svc.service.wait_exit(Duration::from_secs(20)).await.unwrap(), Some(0));
 }

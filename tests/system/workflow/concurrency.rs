@@ -3,27 +3,21 @@
 //! at a time, so the races they provoke cannot happen there.
 
 use reqwest::Method;
-use serde_json::{Value, json};
-use system_tests::{Launch, Service, TestDb};
+use serde_json::json;
+use system_tests::{Launch, TestDb};
 
 use super::gates::patch;
-
-async fn board_with(svc: &Service, name: &str, rules: Value) -> String {
-    svc.board_with(name, rules).await
-}
-
-async fn task(svc: &Service, board: &str, body: Value) -> Value {
-    svc.create_task(board, body).await
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_dependency_changes_never_form_a_cycle_on_postgres() {
     let db = TestDb::create().await.unwrap();
     let svc = Launch::new().postgres(&db).start().await.unwrap();
-    let board = board_with(&svc, "Race", json!({"require_approval_for_done": false})).await;
+    let board = svc
+        .board_with("Race", json!({"require_approval_for_done": false}))
+        .await;
     for round in 0..12 {
-        let a = task(&svc, &board, json!({"title": format!("a{round}")})).await;
-        let b = task(&svc, &board, json!({"title": format!("b{round}")})).await;
+        let a = svc.create_task(&board, json!({"title": format!("a{round}")})).await;
+        let b = svc.create_task(&board, json!({"title": format!("b{round}")})).await;
         let (ra, rb) = tokio::join!(
             patch(&svc, &board, &a, json!({"depends_on_task_ids": [b["id"]]})),
             patch(&svc, &board, &b, json!({"depends_on_task_ids": [a["id"]]})),
@@ -53,8 +47,10 @@ async fn concurrent_dependency_changes_never_form_a_cycle_on_postgres() {
 async fn concurrent_writes_to_one_task_lose_nothing_on_postgres() {
     let db = TestDb::create().await.unwrap();
     let svc = Launch::new().postgres(&db).start().await.unwrap();
-    let board = board_with(&svc, "Busy", json!({"require_approval_for_done": false})).await;
-    let t = task(&svc, &board, json!({"title": "hot"})).await;
+    let board = svc
+        .board_with("Busy", json!({"require_approval_for_done": false}))
+        .await;
+    let t = svc.create_task(&board, json!({"title": "hot"})).await;
     let tid = t["id"].as_str().unwrap().to_owned();
     let writes = (0..24).map(|i| {
         let svc = &svc;

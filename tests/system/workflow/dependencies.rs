@@ -3,36 +3,27 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Backend, Service, on_both_backends};
+use system_tests::{Backend, on_both_backends};
 
 use super::gates::patch;
 
 on_both_backends!(reopening_a_done_dependency_sends_started_dependents_back_to_the_inbox);
 
-async fn board_with(svc: &Service, name: &str, rules: Value) -> String {
-    svc.board_with(name, rules).await
-}
-
-async fn task(svc: &Service, board: &str, body: Value) -> Value {
-    svc.create_task(board, body).await
-}
-
 async fn reopening_a_done_dependency_sends_started_dependents_back_to_the_inbox(backend: Backend) {
     let svc = backend.start().await;
-    let board = board_with(&svc, "Cascade", json!({"require_approval_for_done": false})).await;
-    let base = task(&svc, &board, json!({"title": "base"})).await;
-    let started = task(
-        &svc,
-        &board,
-        json!({"title": "started", "depends_on_task_ids": [base["id"]]}),
-    )
-    .await;
-    let pristine = task(
-        &svc,
-        &board,
-        json!({"title": "pristine", "depends_on_task_ids": [base["id"]]}),
-    )
-    .await;
+    let board = svc
+        .board_with("Cascade", json!({"require_approval_for_done": false}))
+        .await;
+    let base = svc.create_task(&board, json!({"title": "base"})).await;
+    let started = svc
+        .create_task(&board, json!({"title": "started", "depends_on_task_ids": [base["id"]]}))
+        .await;
+    let pristine = svc
+        .create_task(
+            &board,
+            json!({"title": "pristine", "depends_on_task_ids": [base["id"]]}),
+        )
+        .await;
     assert_eq!(patch(&svc, &board, &base, json!({"status": "done"})).await.0, 200);
     let (status, moved) = patch(&svc, &board, &started, json!({"status": "in_progress"})).await;
     assert_eq!(status, 200, "unblocked once the dependency is done: {moved}");

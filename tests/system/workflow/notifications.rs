@@ -3,23 +3,17 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Backend, Service, on_both_backends};
+use system_tests::{Backend, on_both_backends};
 
 on_both_backends!(gateway_notifications_are_recorded_and_never_fail_a_write);
-
-async fn board_with(svc: &Service, name: &str, rules: Value) -> String {
-    svc.board_with(name, rules).await
-}
-
-async fn task(svc: &Service, board: &str, body: Value) -> Value {
-    svc.create_task(board, body).await
-}
 
 /// Where the reference notifies agents through a gateway, the write succeeds without one and
 /// the notification is recorded as an activity row naming the agent it was for (PostgreSQL).
 async fn gateway_notifications_are_recorded_and_never_fail_a_write(backend: Backend) {
     let svc = backend.start().await;
-    let bid = board_with(&svc, "Notified", json!({"require_approval_for_done": false})).await;
+    let bid = svc
+        .board_with("Notified", json!({"require_approval_for_done": false}))
+        .await;
     let (lead, _) = svc.create_agent(&bid, "Lead").await;
     let (worker, _) = svc.create_agent(&bid, "Worker").await;
     // The API cannot make a lead yet.
@@ -53,7 +47,9 @@ async fn gateway_notifications_are_recorded_and_never_fail_a_write(backend: Back
     let worker_id = worker["id"].as_str().unwrap().to_owned();
 
     // Created with an assignee: the lead hears of it, the assignee is woken.
-    let t = task(&svc, &bid, json!({"title": "Wire it", "assigned_agent_id": worker_id})).await;
+    let t = svc
+        .create_task(&bid, json!({"title": "Wire it", "assigned_agent_id": worker_id}))
+        .await;
     let tid = t["id"].as_str().unwrap().to_owned();
     // (Rows of one write share a timestamp, so their order is not asserted.)
     let mut created = notes(tid.clone()).await;
