@@ -6,7 +6,7 @@ use system_tests::{Launch, TestDb};
 
 #[tokio::test]
 async fn migrate_command_prepares_an_empty_postgres_database() {
-    let db = TestDb::create().await.unwrap();
+    let db = TestDb::empty().await.unwrap();
     let (code, out) = Launch::new()
         .postgres(&db)
         .args(&["migrate"])
