@@ -126,9 +126,14 @@ async fn shared_database() -> Result<(url::Url, sqlx::PgConnection)> {
     Ok((shared, conn))
 }
 
+/// The URL of a schema. Commits do not wait for the WAL flush (`synchronous_commit=off`): a
+/// test database need not survive a crash of its server, and the flush is most of a small
+/// write's time.
 fn schema_url(shared: &url::Url, name: &str) -> String {
     let mut url = shared.clone();
-    url.query_pairs_mut().append_pair("options[search_path]", name);
+    url.query_pairs_mut()
+        .append_pair("options[search_path]", name)
+        .append_pair("options[synchronous_commit]", "off");
     url.to_string()
 }
 
