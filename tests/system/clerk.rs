@@ -1,6 +1,9 @@
 //! Clerk mode: session JWTs are verified against a JWKS served on loopback by the test,
 //! with keys it generates. Bad signatures, `alg: none`, HMAC, expired/not-yet-valid tokens
 //! and unknown keys are refused; unknown keys do not make the service hammer the JWKS.
+//!
+//! SQLite only: token verification happens before any store is involved; the organization
+//! rules in Clerk mode run on both backends (`organizations`).
 
 use std::sync::atomic::Ordering;
 

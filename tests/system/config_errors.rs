@@ -1,5 +1,7 @@
 //! Invalid configuration stops the process before it listens, with one line naming the
 //! variable and what it accepts, and without echoing secrets.
+//!
+//! No backend: the process stops before it connects to one.
 
 use system_tests::{Launch, free_port, init};
 

@@ -1,9 +1,18 @@
 //! The HTTP conventions on every route: request ids, the error body for every status,
 //! security headers, CORS, pagination, metrics and the OpenAPI document.
+//!
+//! The error bodies and pagination depend on the store and run on both backends; request
+//! ids, security headers, CORS, metrics and the docs are the HTTP layer's alone and run on
+//! SQLite only.
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Launch, Service, TOKEN, json_of};
+use system_tests::{Backend, Deployment, Launch, TOKEN, json_of, on_both_backends};
+
+on_both_backends!(
+    every_error_status_has_the_standard_body,
+    lists_page_with_limit_offset_and_a_true_total
+);
 
 /// Asserts the standard error body and that its request id is the response header's.
 async fn expect_error(res: reqwest::Response, status: u16) -> Value {
@@ -27,20 +36,18 @@ async fn expect_error(res: reqwest::Response, status: u16) -> Value {
     body
 }
 
-async fn service() -> Service {
-    Launch::new()
+async fn service(backend: Backend) -> Deployment {
+    let launch = Launch::new()
         .env("RATE_LIMIT_AGENT_AUTH_REQUESTS", "3")
         .env("REQUEST_MAX_BODY_BYTES", "2048")
         .env("CORS_ORIGINS", "http://ui.example.test")
-        .env("SECURITY_HEADER_PERMISSIONS_POLICY", "camera=()")
-        .start()
-        .await
-        .unwrap()
+        .env("SECURITY_HEADER_PERMISSIONS_POLICY", "camera=()");
+    backend.start_with(launch).await
 }
 
 #[tokio::test]
 async fn request_ids_are_kept_when_safe_and_replaced_otherwise() {
-    let svc = service().await;
+    let svc = service(Backend::Sqlite).await;
     let res = svc
         .http
         .get(svc.url("/nope"))
@@ -73,9 +80,8 @@ async fn request_ids_are_kept_when_safe_and_replaced_otherwise() {
     .unwrap();
 }
 
-#[tokio::test]
-async fn every_error_status_has_the_standard_body() {
-    let svc = service().await;
+async fn every_error_status_has_the_standard_body(backend: Backend) {
+    let svc = service(backend).await;
     let http = &svc.http;
 
     // 401: no token, a wrong token, an agent token on a user route.
@@ -227,7 +233,7 @@ async fn every_error_status_has_the_standard_body() {
 
 #[tokio::test]
 async fn security_headers_are_on_every_response_and_blank_disables_them() {
-    let svc = service().await;
+    let svc = service(Backend::Sqlite).await;
     for path in ["/healthz", "/does-not-exist", "/openapi.json"] {
         let res = svc.http.get(svc.url(path)).send().await.unwrap();
         let h = res.headers();
@@ -248,7 +254,7 @@ async fn security_headers_are_on_every_response_and_blank_disables_them() {
 
 #[tokio::test]
 async fn cors_preflight_answers_configured_origins_only() {
-    let svc = service().await;
+    let svc = service(Backend::Sqlite).await;
     let preflight = |origin: &'static str| {
         svc.http
             .request(Method::OPTIONS, svc.url("/api/v1/boards"))
@@ -284,9 +290,8 @@ async fn cors_preflight_answers_configured_origins_only() {
     assert!(exposed.contains("x-request-id"), "{exposed}");
 }
 
-#[tokio::test]
-async fn lists_page_with_limit_offset_and_a_true_total() {
-    let svc = service().await;
+async fn lists_page_with_limit_offset_and_a_true_total(backend: Backend) {
+    let svc = service(backend).await;
     for name in ["Alpha", "Beta", "Gamma"] {
         svc.create_board(name).await;
     }
@@ -309,7 +314,7 @@ async fn lists_page_with_limit_offset_and_a_true_total() {
 
 #[tokio::test]
 async fn metrics_expose_requests_limiter_decisions_and_pool() {
-    let svc = service().await;
+    let svc = service(Backend::Sqlite).await;
     svc.http.get(svc.url("/healthz")).send().await.unwrap();
     svc.http.get(svc.url("/no/such/route")).send().await.unwrap();
     for _ in 0..5 {
@@ -347,7 +352,7 @@ async fn metrics_expose_requests_limiter_decisions_and_pool() {
 
 #[tokio::test]
 async fn openapi_document_and_docs_are_served_offline() {
-    let svc = service().await;
+    let svc = service(Backend::Sqlite).await;
     let (status, doc) = json_of(svc.http.get(svc.url("/openapi.json")).send().await.unwrap()).await;
     assert_eq!(status, 200);
     assert!(

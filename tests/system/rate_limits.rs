@@ -1,5 +1,8 @@
 //! Distributed rate limits: replicas share one Redis budget; a Redis outage fails open with
 //! one warning and a degraded-decision metric, and the limiter recovers by itself.
+//!
+//! PostgreSQL and Redis only, by nature: the shared budget lives in Redis, the outage is a
+//! Redis outage.
 
 use std::time::Duration;
 

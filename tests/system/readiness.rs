@@ -1,6 +1,9 @@
 //! Readiness follows the database: a stopped PostgreSQL turns `/readyz` to 503 while
 //! `/healthz` stays 200, requests that need it fail with a generic 500 whose cause is logged
 //! with the request id, and everything recovers when it returns.
+//!
+//! PostgreSQL only, by nature: an outage of a database server (a private one, stopped and
+//! restarted); embedded SQLite cannot be down.
 
 use std::time::Duration;
 

@@ -1,12 +1,27 @@
 //! Read models built from many rows: the board snapshot, the dashboard, the activity feeds.
 
 use reqwest::Method;
-use serde_json::json;
-use system_tests::Launch;
+use serde_json::{Value, json};
+use system_tests::{Backend, Deployment, on_both_backends};
 
-#[tokio::test]
-async fn snapshot_dashboard_and_feeds_reflect_the_board() {
-    let svc = Launch::new().start().await.unwrap();
+on_both_backends!(
+    the_board_snapshot_shows_tasks_with_assignees_agents_and_approvals,
+    the_dashboard_counts_tasks_by_status_and_done_per_day,
+    activity_feeds_list_newest_first_and_an_agent_sees_its_own_events,
+);
+
+/// A board without the approval gate, an agent that sent a heartbeat, four tasks (a inbox,
+/// b in progress assigned to the agent, c review, d done) and a comment on a.
+struct Fixture {
+    svc: Deployment,
+    bid: String,
+    board: Value,
+    token: String,
+    ids: Vec<String>,
+}
+
+async fn fixture(backend: Backend) -> Fixture {
+    let svc = backend.start().await;
     let board = svc.create_board("Reads").await;
     let bid = board["id"].as_str().unwrap().to_owned();
     svc.call(
@@ -54,6 +69,19 @@ async fn snapshot_dashboard_and_feeds_reflect_the_board() {
     )
     .await;
 
+    Fixture {
+        svc,
+        bid,
+        board,
+        token,
+        ids,
+    }
+}
+
+async fn the_board_snapshot_shows_tasks_with_assignees_agents_and_approvals(backend: Backend) {
+    let Fixture {
+        svc, bid, board, token, ..
+    } = fixture(backend).await;
     let (status, snap) = svc
         .call(Method::GET, &format!("/api/v1/boards/{bid}/snapshot"), None)
         .await;
@@ -76,7 +104,10 @@ async fn snapshot_dashboard_and_feeds_reflect_the_board() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+}
 
+async fn the_dashboard_counts_tasks_by_status_and_done_per_day(backend: Backend) {
+    let Fixture { svc, bid, .. } = fixture(backend).await;
     let (status, dash) = svc
         .call(Method::GET, "/api/v1/metrics/dashboard?range_key=7d", None)
         .await;
@@ -110,7 +141,12 @@ async fn snapshot_dashboard_and_feeds_reflect_the_board() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(dash["range"], "24h");
+}
 
+async fn activity_feeds_list_newest_first_and_an_agent_sees_its_own_events(backend: Backend) {
+    let Fixture {
+        svc, bid, token, ids, ..
+    } = fixture(backend).await;
     let (_, feed) = svc.call(Method::GET, "/api/v1/activity/task-comments", None).await;
     assert_eq!(feed["total"], 1);
     assert_eq!(feed["items"][0]["task_title"], "a");

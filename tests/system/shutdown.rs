@@ -1,4 +1,5 @@
 //! SIGTERM: readiness fails at once, the request in flight completes, the process exits 0.
+//! PostgreSQL only: the request is held in flight by a row lock taken from outside.
 
 use std::time::Duration;
 
@@ -33,34 +34,39 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
         .json(&json!({"title": "finished during shutdown"}))
         .send();
     let slow = tokio::spawn(slow);
-    // Wait until the request is blocked on the lock inside the service (or, where the
-    // server's activity view lags, has been in flight for a while without finishing).
-    let mut waiting = false;
-    for round in 0..1200 {
-        if round >= 60 && !slow.is_finished() {
-            waiting = true;
-            break;
-        }
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+    // Know that the request is in flight: poll (from another session, since a transaction
+    // sees one snapshot of the activity view) until a backend waits on our lock.
+    let holder: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let mut observer = db.connect().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut blocked = None;
+    while blocked.is_none() && std::time::Instant::now() < deadline {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND $1 = ANY(pg_blocking_pids(pid))",
+        )
+        .bind(holder)
+        .fetch_one(&mut observer)
+        .await
+        .unwrap();
         if n > 0 {
-            waiting = true;
-            break;
+            blocked = Some(());
+        } else {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    if !waiting {
+    if blocked.is_none() {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT concat_ws(' | ', datname, state, wait_event_type, left(query, 120)) FROM pg_stat_activity \
              WHERE backend_type = 'client backend'",
         )
-        .fetch_all(&mut conn)
+        .fetch_all(&mut observer)
         .await
         .unwrap();
         panic!(
-            "the request never reached the database lock; finished: {}; sessions: {rows:#?}; service output: {:#?}",
+            "within 30 s the request never waited on the row lock; finished: {}; sessions: {rows:#?}; service output: {:#?}",
             slow.is_finished(),
             svc.output()
         );
@@ -76,7 +82,13 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_cleanly() {
     .await;
     assert!(draining.is_some(), "readiness did not turn 503 after SIGTERM");
 
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Past the readiness delay the listener closes while the request is still held.
+    let closed = system_tests::eventually(Duration::from_secs(10), || async {
+        svc.http.get(svc.url("/healthz")).send().await.is_err().then_some(())
+    })
+    .await;
+    assert!(closed.is_some(), "the listener did not close after the readiness delay");
+    assert!(!slow.is_finished(), "the request finished before its lock was released");
     sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
     let res = slow.await.unwrap().unwrap();
     assert_eq!(res.status(), 200, "the in-flight request must complete");

@@ -6,24 +6,26 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::json;
-use system_tests::{Launch, Service, SseReader, TestDb, redis_prefix, redis_url};
+use system_tests::{
+    Backend, Launch, Service, SseReader, TestDb, on_both_backends, open_stream, redis_prefix, redis_url,
+};
 
+on_both_backends!(
+    streams_resume_after_the_last_event_id_and_replay_since,
+    shutdown_ends_open_streams_with_a_retry_hint,
+);
+
+/// Opens a stream; once this returns the stream is subscribed (see `open_stream`), so the
+/// tests write right away.
 async fn open(svc: &Service, path: &str, last_event_id: Option<&str>) -> SseReader {
-    let mut req = svc.user(Method::GET, path).header("accept", "text/event-stream");
+    let mut req = svc.user(Method::GET, path);
     if let Some(id) = last_event_id {
         req = req.header("last-event-id", id);
     }
-    let res = req.send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
-    SseReader::new(res)
+    open_stream(req).await
 }
 
+/// PostgreSQL and Redis only, by nature: replicas share a store and the Redis event bus.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_on_one_replica_reaches_subscribers_on_another() {
     let db = TestDb::create().await.unwrap();
@@ -44,8 +46,6 @@ async fn a_write_on_one_replica_reaches_subscribers_on_another() {
     let bid = board["id"].as_str().unwrap().to_owned();
     let mut tasks = open(&b, &format!("/api/v1/boards/{bid}/tasks/stream?since=null"), None).await;
     let mut comments = open(&b, "/api/v1/activity/task-comments/stream", None).await;
-    // Let both subscriptions settle before writing.
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let written = Instant::now();
     let (_, task) = a
@@ -100,9 +100,8 @@ async fn a_write_on_one_replica_reaches_subscribers_on_another() {
     assert_eq!(ev.json()["comment"]["board_name"], "Fanout");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn streams_resume_after_the_last_event_id_and_replay_since() {
-    let svc = Launch::new().start().await.unwrap();
+async fn streams_resume_after_the_last_event_id_and_replay_since(backend: Backend) {
+    let svc = backend.start().await;
     let board = svc.create_board("Resume").await;
     let bid = board["id"].as_str().unwrap().to_owned();
     let before = "2000-01-01T00:00:00Z";
@@ -123,7 +122,6 @@ async fn streams_resume_after_the_last_event_id_and_replay_since() {
 
     // `since=null` starts from now: the first event is the next write, not the backlog.
     let mut live = open(&svc, &format!("/api/v1/boards/{bid}/tasks/stream?since=null"), None).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let (_, second) = svc
         .call(
             Method::POST,
@@ -173,13 +171,11 @@ async fn streams_resume_after_the_last_event_id_and_replay_since() {
     assert_eq!(res.status(), 404);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn shutdown_ends_open_streams_with_a_retry_hint() {
-    let mut svc = Launch::new().start().await.unwrap();
+async fn shutdown_ends_open_streams_with_a_retry_hint(backend: Backend) {
+    let mut svc = backend.start().await;
     let board = svc.create_board("Closing").await;
     let bid = board["id"].as_str().unwrap().to_owned();
     let mut s = open(&svc, &format!("/api/v1/boards/{bid}/tasks/stream"), None).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     svc.terminate().await;
     let ev = s
         .until(Duration::from_secs(10), |e| e.retry.is_some())
@@ -187,5 +183,5 @@ async fn shutdown_ends_open_streams_with_a_retry_hint() {
         .expect("a retry hint before the stream ends");
     assert_eq!(ev.retry.as_deref(), Some("2000"));
     assert!(s.next_event(Duration::from_secs(5)).await.is_none(), "the stream ends");
-    assert_eq!(svc.wait_exit(Duration::from_secs(20)).await.unwrap(), Some(0));
+    assert_eq!(svc.service.wait_exit(Duration::from_secs(20)).await.unwrap(), Some(0));
 }

@@ -1,6 +1,8 @@
 //! Traces reach a real OTLP/gRPC receiver: the request's span carries the `X-Request-Id`
 //! that was sent and continues the trace of the `traceparent` that was sent; JSON logs of
 //! the request carry the same trace id.
+//!
+//! SQLite only: tracing is the HTTP and telemetry layers' alone.
 
 use std::time::Duration;
 

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Launch, Service, SseReader};
+use system_tests::{Backend, Launch, Service, SseReader, on_both_backends, open_stream};
+
+on_both_backends!(every_call_of_the_web_ui_is_served_as_it_expects);
 
 const ORIGIN: &str = "http://ui.example.test";
 
@@ -33,21 +35,13 @@ fn has(body: &Value, fields: &[&str]) {
     }
 }
 
+/// Opens a stream as the UI does; subscribed once this returns (see `open_stream`).
 async fn open(svc: &Service, path: &str) -> SseReader {
-    let res = svc
-        .user(Method::GET, path)
-        .header("accept", "text/event-stream")
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{path}");
-    SseReader::new(res)
+    open_stream(svc.user(Method::GET, path).header("origin", ORIGIN)).await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_call_of_the_web_ui_is_served_as_it_expects() {
-    let svc = Launch::new().env("CORS_ORIGINS", ORIGIN).start().await.unwrap();
+async fn every_call_of_the_web_ui_is_served_as_it_expects(backend: Backend) {
+    let svc = backend.start_with(Launch::new().env("CORS_ORIGINS", ORIGIN)).await;
 
     // Login and onboarding.
     let (_, me) = get_ok(&svc, "/api/v1/users/me").await;
@@ -112,7 +106,6 @@ async fn every_call_of_the_web_ui_is_served_as_it_expects() {
     let mut approval_stream = open(&svc, &format!("/api/v1/boards/{bid}/approvals/stream")).await;
     let mut chat_stream = open(&svc, &format!("/api/v1/boards/{bid}/memory/stream?is_chat=true")).await;
     let mut agent_stream = open(&svc, "/api/v1/agents/stream?board_id=&since=null").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let (status, task) = svc
         .call(
@@ -305,6 +298,7 @@ async fn every_call_of_the_web_ui_is_served_as_it_expects() {
     assert!(body["detail"][0]["msg"].is_string());
 }
 
+/// SQLite only: preflights are answered by the HTTP layer before any store is involved.
 #[tokio::test]
 async fn preflights_from_the_ui_origin_are_answered_on_every_path() {
     let svc = Launch::new().env("CORS_ORIGINS", ORIGIN).start().await.unwrap();

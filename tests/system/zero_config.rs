@@ -1,5 +1,7 @@
 //! With no configuration the service starts on embedded SQLite under ./data, generates a
 //! strong local token (mode 0600), prints it once, and keeps using it.
+//!
+//! SQLite only, by nature: zero configuration means embedded SQLite.
 
 use std::os::unix::fs::PermissionsExt;
 
