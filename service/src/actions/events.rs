@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::bus::events::{BusEvent, Topic};
-use crate::store::{ActivityRow, AgentRow, ApprovalView, CommentFeedRow, MemoryRow, TaskView};
+use crate::store::{ActivityRow, AgentRow, ApprovalView, CommentFeedRow, MemoryRow, TaskRecord};
 use crate::wire::activity::{ActivityEventRead, ActivityTaskCommentFeedItemRead};
 use crate::wire::agents::AgentRead;
 use crate::wire::approvals::ApprovalRead;
@@ -22,7 +22,7 @@ pub fn task_stream_event(
     organization_id: Uuid,
     board_id: Uuid,
     activity: &ActivityRow,
-    task: Option<&TaskView>,
+    task: Option<&TaskRecord>,
 ) -> Option<BusEvent> {
     let is_comment = activity.event_type == "task.comment";
     let data = if is_comment {
@@ -53,9 +53,9 @@ pub fn task_stream_events(
     organization_id: Uuid,
     board_id: Uuid,
     activity: &[ActivityRow],
-    tasks: &[TaskView],
+    tasks: &[TaskRecord],
 ) -> Vec<BusEvent> {
-    let by_id: HashMap<Uuid, &TaskView> = tasks.iter().map(|t| (t.task.id, t)).collect();
+    let by_id: HashMap<Uuid, &TaskRecord> = tasks.iter().map(|t| (t.task.id, t)).collect();
     activity
         .iter()
         .filter_map(|a| {

@@ -11,7 +11,7 @@ use super::{Error, Result, deleted, non_blank};
 use crate::bus::EventBus;
 use crate::domain::tasks::{TaskPatch, TaskStatus, plan_user_update};
 use crate::domain::{Page, Paged, now};
-use crate::store::{NewTask, Store, TaskFilter, TaskUpdate, TaskView, TaskWrite};
+use crate::store::{NewTask, Store, TaskChange, TaskFilter, TaskRecord, TaskUpdate};
 
 /// Parses the `status` filter: a comma-separated list of the four statuses.
 pub fn parse_status_filter(raw: Option<&str>) -> std::result::Result<Vec<String>, String> {
@@ -35,7 +35,7 @@ pub async fn list_for_user(
     board_id: Uuid,
     filter: &TaskFilter,
     page: Page,
-) -> Result<Paged<TaskView>> {
+) -> Result<Paged<TaskRecord>> {
     board_for_user(store, caller, board_id, Access::Read).await?;
     Ok(store.list_tasks(board_id, filter, page).await?)
 }
@@ -46,7 +46,7 @@ pub async fn list_for_agent(
     board_id: Uuid,
     filter: &TaskFilter,
     page: Page,
-) -> Result<Paged<TaskView>> {
+) -> Result<Paged<TaskRecord>> {
     // An agent's own board needs no lookup: its row references the board, which is in the
     // agent's organization.
     if caller.agent.board_id != Some(board_id) {
@@ -70,7 +70,7 @@ pub struct TaskInput {
 }
 
 /// Publishes the stream events of a committed task write.
-async fn publish(bus: &EventBus, organization_id: Uuid, board_id: Uuid, write: &TaskWrite) {
+async fn publish(bus: &EventBus, organization_id: Uuid, board_id: Uuid, write: &TaskChange) {
     let mut tasks = vec![write.view.clone()];
     tasks.extend(write.touched.iter().cloned());
     for event in super::events::task_stream_events(organization_id, board_id, &write.activity, &tasks) {
@@ -84,7 +84,7 @@ pub async fn create(
     caller: &UserCaller,
     board_id: Uuid,
     input: TaskInput,
-) -> Result<TaskView> {
+) -> Result<TaskRecord> {
     let board = board_for_user(store, caller, board_id, Access::Write).await?;
     let custom_field_values = task_values(store, board_id, input.custom_field_values.as_ref(), true).await?;
     let task = NewTask {
@@ -116,7 +116,7 @@ pub async fn update(
     board_id: Uuid,
     task_id: Uuid,
     input: TaskInput,
-) -> Result<TaskView> {
+) -> Result<TaskRecord> {
     let board = board_for_user(store, caller, board_id, Access::Write).await?;
     let custom_field_values = task_values(store, board_id, input.custom_field_values.as_ref(), false).await?;
     let title = input.title.as_deref().map(|t| non_blank("title", t)).transpose()?;

@@ -200,13 +200,13 @@ delegate! {
     /// Marks the agent online and seen now, and records an `agent.heartbeat` activity row.
     pub async fn record_heartbeat(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<AgentRow>;
 
-    pub async fn list_tasks(&self, board_id: Uuid, filter: &TaskFilter, page: Page) -> StoreResult<Paged<TaskView>>;
-    pub async fn get_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<Option<TaskView>>;
+    pub async fn list_tasks(&self, board_id: Uuid, filter: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRecord>>;
+    pub async fn get_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<Option<TaskRecord>>;
     /// Creates a task with its dependencies and tags after checking them against the board.
-    pub async fn create_task(&self, task: &NewTask) -> StoreResult<TaskWrite>;
+    pub async fn create_task(&self, task: &NewTask) -> StoreResult<TaskChange>;
     /// Loads the task and its facts under the board's write lock, asks `plan` what to write,
     /// writes it and the activity row, all in one transaction.
-    pub async fn update_task(&self, update: &TaskUpdate, plan: &PlanFn) -> StoreResult<TaskWrite>;
+    pub async fn update_task(&self, update: &TaskUpdate, plan: &PlanFn) -> StoreResult<TaskChange>;
     /// Deletes a task with its activity, links, edges, tags and values.
     pub async fn delete_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<bool>;
 }
@@ -223,7 +223,7 @@ delegate! {
     pub async fn comment_feed_item(&self, activity_id: Uuid) -> StoreResult<Option<CommentFeedRow>>;
     pub async fn get_activity(&self, id: Uuid) -> StoreResult<Option<ActivityRow>>;
     pub async fn task_activity_since(&self, board_id: Uuid, since: NaiveDateTime) -> StoreResult<Vec<ActivityRow>>;
-    pub async fn tasks_by_ids(&self, board_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<TaskView>>;
+    pub async fn tasks_by_ids(&self, board_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<TaskRecord>>;
     pub async fn board_snapshot(&self, board_id: Uuid) -> StoreResult<BoardSnapshotRows>;
     pub async fn dashboard_rows(&self, scope: &BoardScope, since: NaiveDateTime, seen_since: NaiveDateTime) -> StoreResult<DashboardRows>;
 

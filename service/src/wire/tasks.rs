@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{double_option, opt_timestamp};
 use crate::domain::tasks::TaskStatus;
-use crate::store::{TagRef, TaskView};
+use crate::store::{TagRef, TaskRecord};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TagRefRead {
@@ -56,8 +56,8 @@ pub struct TaskRead {
     pub updated_at: NaiveDateTime,
 }
 
-impl From<TaskView> for TaskRead {
-    fn from(v: TaskView) -> Self {
+impl From<TaskRecord> for TaskRead {
+    fn from(v: TaskRecord) -> Self {
         let t = v.task;
         Self {
             id: t.id,
@@ -99,7 +99,7 @@ fn status_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TaskStatus>, D::E
     }
 }
 
-// `TaskWrite` in the contract; `TaskChanges` here, as `store::TaskWrite` is the row write.
+// `TaskWrite` in the contract; `TaskChanges` here, as `store::TaskChange` is what a write returns.
 /// Task fields for create (`title` required) and update (all optional).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(as = TaskWrite)]

@@ -2,7 +2,7 @@
 
 use mission_control::domain::now;
 use mission_control::domain::tasks::{TaskPatch, TaskStatus, plan_user_update};
-use mission_control::store::{AgentRow, BoardRow, NewTask, NewUser, Store, StoreResult, TaskUpdate, TaskWrite};
+use mission_control::store::{AgentRow, BoardRow, NewTask, NewUser, Store, StoreResult, TaskChange, TaskUpdate};
 use uuid::Uuid;
 
 /// A signed-in user: `(user id, organization id, member id)`.
@@ -92,7 +92,7 @@ pub fn new_task(board: &BoardRow, title: &str) -> NewTask {
 }
 
 /// A user's update of a task's workflow fields, through the domain's plan.
-pub async fn move_task(store: &Store, board: &BoardRow, task_id: Uuid, patch: TaskPatch) -> StoreResult<TaskWrite> {
+pub async fn move_task(store: &Store, board: &BoardRow, task_id: Uuid, patch: TaskPatch) -> StoreResult<TaskChange> {
     let at = now();
     let update = TaskUpdate {
         board_id: board.id,

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct BoardSnapshotRows {
-    pub tasks: Vec<super::TaskView>,
+    pub tasks: Vec<super::TaskRecord>,
     pub agents: Vec<super::AgentRow>,
     pub pending_approvals: i64,
     /// Per task: (approvals linked, of which pending).

@@ -36,7 +36,7 @@ pub struct TagRef {
 /// A task with what its read model joins: dependencies (in creation order) with the ones
 /// not done yet, tags, and custom field values with board defaults merged in.
 #[derive(Debug, Clone)]
-pub struct TaskView {
+pub struct TaskRecord {
     pub task: TaskRow,
     pub depends_on_task_ids: Vec<Uuid>,
     pub blocked_by_task_ids: Vec<Uuid>,
@@ -88,8 +88,8 @@ pub struct TaskUpdate {
 /// (in order), and other tasks the write changed (dependents of a task entering or leaving
 /// `done`).
 #[derive(Debug, Clone)]
-pub struct TaskWrite {
-    pub view: TaskView,
+pub struct TaskChange {
+    pub view: TaskRecord,
     pub activity: Vec<super::ActivityRow>,
-    pub touched: Vec<TaskView>,
+    pub touched: Vec<TaskRecord>,
 }

@@ -43,7 +43,7 @@ impl Backend {
         }
     }
 
-    pub async fn list_tasks(&self, board_id: Uuid, f: &TaskFilter, page: Page) -> StoreResult<Paged<TaskView>> {
+    pub async fn list_tasks(&self, board_id: Uuid, f: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRecord>> {
         let mut rows = QueryBuilder::<Db>::new(format!("SELECT {TASK_COLUMNS}, count(*) OVER () AS total_count FROM tasks"));
         Self::push_task_filter(&mut rows, board_id, f);
         rows.push(" ORDER BY created_at DESC, id");
@@ -55,7 +55,7 @@ impl Backend {
         Ok(Paged { items, total: page.total })
     }
 
-    pub async fn get_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<Option<TaskView>> {
+    pub async fn get_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<Option<TaskRecord>> {
         let row = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND board_id = $2"
         )))
@@ -73,7 +73,7 @@ impl Backend {
     }
 
     /// Task read models for the given ids on one board.
-    pub async fn tasks_by_ids(&self, board_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<TaskView>> {
+    pub async fn tasks_by_ids(&self, board_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<TaskRecord>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -88,7 +88,7 @@ impl Backend {
 
     /// Adds the read-model joins to a page of tasks in one query, whatever the page size:
     /// dependencies with their status, tags, custom fields.
-    async fn enrich(conn: &mut <Db as sqlx::Database>::Connection, board_id: Uuid, tasks: Vec<TaskRow>) -> StoreResult<Vec<TaskView>> {
+    async fn enrich(conn: &mut <Db as sqlx::Database>::Connection, board_id: Uuid, tasks: Vec<TaskRow>) -> StoreResult<Vec<TaskRecord>> {
         if tasks.is_empty() {
             return Ok(Vec::new());
         }
@@ -169,7 +169,7 @@ impl Backend {
                 };
                 let mut custom = defaults.clone();
                 custom.extend(values.remove(&task.id).unwrap_or_default());
-                TaskView {
+                TaskRecord {
                     depends_on_task_ids: deps.into_iter().map(|(d, _)| d).collect(),
                     blocked_by_task_ids,
                     tags: tag_map.remove(&task.id).unwrap_or_default(),

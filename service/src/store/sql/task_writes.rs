@@ -117,7 +117,7 @@ impl Backend {
 
     /// Loads the board's facts under its lock, asks `domain::task_plans::plan_create` what to
     /// write, and writes the task, its dependencies, tags, values and activity.
-    pub async fn create_task(&self, t: &NewTask) -> StoreResult<TaskWrite> {
+    pub async fn create_task(&self, t: &NewTask) -> StoreResult<TaskChange> {
         let mut tx = self.begin_write().await?;
         let (board_statuses, board_edges) = Self::lock_board_graph(&mut tx, t.board_id).await?;
         let assignee_board = match t.assigned_agent_id {
@@ -168,7 +168,7 @@ impl Backend {
             .await?;
         let view = Self::enrich(&mut tx, t.board_id, vec![row]).await?.pop().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(TaskWrite {
+        Ok(TaskChange {
             view,
             activity,
             touched: Vec::new(),
@@ -179,7 +179,7 @@ impl Backend {
         &self,
         u: &TaskUpdate,
         plan: &PlanFn,
-    ) -> StoreResult<TaskWrite> {
+    ) -> StoreResult<TaskChange> {
         let mut tx = self.begin_write().await?;
         let (statuses, edges) = Self::lock_board_graph(&mut tx, u.board_id).await?;
         let row = sqlx::query_as::<Db, TaskRow>(sqlx::AssertSqlSafe(format!(
@@ -343,7 +343,7 @@ impl Backend {
         let mut views = Self::enrich(&mut tx, u.board_id, rows).await?.into_iter();
         let view = views.next().ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(TaskWrite {
+        Ok(TaskChange {
             view,
             activity,
             touched: views.collect(),
