@@ -28,6 +28,7 @@ mod reads;
 mod reference;
 mod shutdown;
 mod streams;
+mod text;
 mod tracing_otlp;
 mod web_ui;
 mod workflow;

@@ -15,6 +15,7 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
+use super::json::NUL_MESSAGE;
 use crate::actions::identity::{AgentAuthError, AgentCaller, UserCaller, authenticate_agent, resolve_user};
 use crate::actions::{FieldError, board_groups};
 use crate::app::AppState;
@@ -97,6 +98,14 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default();
+        let nul: Vec<FieldError> = url::form_urlencoded::parse(raw.as_bytes())
+            .filter(|(k, v)| k.contains('\0') || v.contains('\0'))
+            .map(|(k, _)| item(vec!["query".into(), Value::from(k.as_ref())], NUL_MESSAGE, "string_nul"))
+            .collect();
+        if !nul.is_empty() {
+            return Err(ApiError::Validation(nul));
+        }
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))

@@ -39,6 +39,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError
             "dict_type",
         )]);
     }
+    let nul = nul_characters(&value);
+    if !nul.is_empty() {
+        return Err(nul);
+    }
     serde_path_to_error::deserialize(Node(value)).map_err(|e| {
         let mut loc: Vec<Value> = vec!["body".into()];
         for segment in e.path().iter() {
@@ -61,6 +65,41 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError
             Problem::Refused(message) => vec![item(loc, message, "value_error")],
         }
     })
+}
+
+/// The message of a string refused for holding a NUL character.
+pub const NUL_MESSAGE: &str = "String should not contain the NUL character (\\u0000)";
+
+/// Every string (value or object key) of a body that holds a NUL character, as 422 items with
+/// its location. PostgreSQL cannot store NUL in text and SQLite would; refusing it here makes
+/// both backends answer the same 422 instead of one storing it and the other failing.
+fn nul_characters(value: &Value) -> Vec<FieldError> {
+    fn walk(value: &Value, loc: &mut Vec<Value>, out: &mut Vec<FieldError>) {
+        match value {
+            Value::String(s) if s.contains('\0') => out.push(item(loc.clone(), NUL_MESSAGE, "string_nul")),
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    loc.push(Value::from(i));
+                    walk(v, loc, out);
+                    loc.pop();
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    loc.push(Value::from(k.as_str()));
+                    if k.contains('\0') {
+                        out.push(item(loc.clone(), NUL_MESSAGE, "string_nul"));
+                    }
+                    walk(v, loc, out);
+                    loc.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut vec!["body".into()], &mut out);
+    out
 }
 
 /// Why one value of a body was not accepted, by serde's kind of failure; the text is the
