@@ -46,7 +46,7 @@ pub async fn resolve_user(store: &Store, who: NewUser) -> Result<UserCaller> {
         _ => store.provision_user(&who).await?,
     };
     let member = ctx.member.ok_or(Error::Forbidden("No organization membership"))?;
-    let role = Role::parse(&member.role).unwrap_or(Role::Member);
+    let role = super::stored_role(&member.role)?;
     Ok(UserCaller {
         user: ctx.user,
         member,

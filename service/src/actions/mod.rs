@@ -22,6 +22,7 @@ pub mod webhooks;
 
 use serde_json::Value;
 
+use crate::domain::Role;
 use crate::domain::members::MemberRuleError;
 use crate::domain::tasks::TaskRuleError;
 use crate::store::{Constraint, StoreError};
@@ -95,6 +96,13 @@ impl From<TaskRuleError> for Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// A stored organization role; an unknown one is corrupt data (a 500 with its cause logged),
+/// never silently read as the least or any other role.
+pub fn stored_role(stored: &str) -> Result<Role> {
+    Role::parse(stored)
+        .ok_or_else(|| Error::Store(StoreError::Corrupt(format!("unknown organization role {stored:?}"))))
+}
+
 /// The answer of a delete that found its row in the caller's organization (`removed`) or
 /// did not: `Ok`, or `NotFound(what)`.
 pub fn deleted(removed: bool, what: &'static str) -> Result<()> {
@@ -111,4 +119,19 @@ pub fn non_blank(field: &str, value: &str) -> Result<String> {
         )]));
     }
     Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod stored_role_tests {
+    use super::*;
+
+    #[test]
+    fn a_known_role_reads_as_itself_and_an_unknown_one_is_corrupt_data() {
+        assert_eq!(stored_role("owner").ok(), Some(Role::Owner));
+        assert_eq!(stored_role("member").ok(), Some(Role::Member));
+        assert!(matches!(
+            stored_role("superuser"),
+            Err(Error::Store(StoreError::Corrupt(cause))) if cause.contains("superuser")
+        ));
+    }
 }

@@ -97,7 +97,7 @@ pub async fn update_role(store: &Store, caller: &UserCaller, member_id: Uuid, ro
     caller.require_admin()?;
     let role = parse_role(role)?;
     let (member, _) = get_member(store, caller, member_id).await?;
-    let current = Role::parse(&member.role).unwrap_or(Role::Member);
+    let current = super::stored_role(&member.role)?;
     if (current == Role::Owner || role == Role::Owner) && caller.role != Role::Owner {
         return Err(Error::Forbidden("Only owners may change owner roles"));
     }
