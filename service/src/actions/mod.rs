@@ -36,12 +36,18 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn body(field: &str, msg: impl Into<String>) -> Self {
+    /// An item at `loc` with the contract's message and error type.
+    pub fn new(loc: Vec<Value>, msg: impl Into<String>, kind: &str) -> Self {
         Self {
-            loc: vec![Value::from("body"), Value::from(field)],
+            loc,
             msg: msg.into(),
-            kind: "value_error".to_owned(),
+            kind: kind.to_owned(),
         }
+    }
+
+    /// A `value_error` on one top-level field of the body.
+    pub fn body(field: &str, msg: impl Into<String>) -> Self {
+        Self::new(vec![Value::from("body"), Value::from(field)], msg, "value_error")
     }
 }
 

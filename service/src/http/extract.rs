@@ -22,14 +22,6 @@ use crate::app::AppState;
 use crate::auth::AuthError;
 use crate::domain::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Page};
 
-fn item(loc: Vec<Value>, msg: impl Into<String>, kind: &str) -> FieldError {
-    FieldError {
-        loc,
-        msg: msg.into(),
-        kind: kind.to_owned(),
-    }
-}
-
 /// A JSON body; malformed JSON, wrong types and missing fields are 422s naming the field.
 pub struct ApiJson<T>(pub T);
 
@@ -49,7 +41,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             {
                 ApiError::PayloadTooLarge
             }
-            other => ApiError::Validation(vec![item(vec!["body".into()], other.body_text(), "value_error")]),
+            other => ApiError::Validation(vec![FieldError::new(
+                vec!["body".into()],
+                other.body_text(),
+                "value_error",
+            )]),
         })?;
         super::json::parse_json(&bytes)
             .map(ApiJson)
@@ -82,7 +78,11 @@ where
                 };
                 let mut loc: Vec<Value> = vec!["path".into()];
                 loc.extend(key.map(Value::from));
-                ApiError::Validation(vec![item(loc, "Input should be a valid UUID", "uuid_parsing")])
+                ApiError::Validation(vec![FieldError::new(
+                    loc,
+                    "Input should be a valid UUID",
+                    "uuid_parsing",
+                )])
             })
     }
 }
@@ -101,7 +101,7 @@ where
         let raw = parts.uri.query().unwrap_or_default();
         let nul: Vec<FieldError> = url::form_urlencoded::parse(raw.as_bytes())
             .filter(|(k, v)| k.contains('\0') || v.contains('\0'))
-            .map(|(k, _)| item(vec!["query".into(), Value::from(k.as_ref())], NUL_MESSAGE, "string_nul"))
+            .map(|(k, _)| FieldError::new(vec!["query".into(), Value::from(k.as_ref())], NUL_MESSAGE, "string_nul"))
             .collect();
         if !nul.is_empty() {
             return Err(ApiError::Validation(nul));
@@ -112,7 +112,7 @@ where
             .map_err(|e: QueryRejection| {
                 let mut loc: Vec<Value> = vec!["query".into()];
                 loc.extend(query_error_path(&e));
-                ApiError::Validation(vec![item(loc, e.body_text(), "value_error")])
+                ApiError::Validation(vec![FieldError::new(loc, e.body_text(), "value_error")])
             })
     }
 }
@@ -172,7 +172,7 @@ impl PageQuery {
             match raw.as_deref().map(str::trim) {
                 None | Some("") => Ok(default),
                 Some(s) => s.parse::<i64>().map_err(|_| {
-                    ApiError::Validation(vec![item(
+                    ApiError::Validation(vec![FieldError::new(
                         vec!["query".into(), name.into()],
                         "Input should be a valid integer, unable to parse string as an integer",
                         "int_parsing",
@@ -183,21 +183,21 @@ impl PageQuery {
         let limit = int("limit", &self.limit, DEFAULT_PAGE_LIMIT)?;
         let offset = int("offset", &self.offset, 0)?;
         if limit < 1 {
-            return Err(ApiError::Validation(vec![item(
+            return Err(ApiError::Validation(vec![FieldError::new(
                 vec!["query".into(), "limit".into()],
                 "Input should be greater than or equal to 1",
                 "greater_than_equal",
             )]));
         }
         if limit > MAX_PAGE_LIMIT {
-            return Err(ApiError::Validation(vec![item(
+            return Err(ApiError::Validation(vec![FieldError::new(
                 vec!["query".into(), "limit".into()],
                 format!("Input should be less than or equal to {MAX_PAGE_LIMIT}"),
                 "less_than_equal",
             )]));
         }
         if offset < 0 {
-            return Err(ApiError::Validation(vec![item(
+            return Err(ApiError::Validation(vec![FieldError::new(
                 vec!["query".into(), "offset".into()],
                 "Input should be greater than or equal to 0",
                 "greater_than_equal",

@@ -12,28 +12,20 @@ use serde_json::Value;
 
 use crate::actions::FieldError;
 
-fn item(loc: Vec<Value>, msg: impl Into<String>, kind: &str) -> FieldError {
-    FieldError {
-        loc,
-        msg: msg.into(),
-        kind: kind.to_owned(),
-    }
-}
-
 /// Parses a JSON body into `T`, describing every failure as contract 422 items.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(vec![item(vec!["body".into()], "Field required", "missing")]);
+        return Err(vec![FieldError::new(vec!["body".into()], "Field required", "missing")]);
     }
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        vec![item(
+        vec![FieldError::new(
             vec!["body".into(), Value::from(e.column())],
             format!("JSON decode error: {e}"),
             "json_invalid",
         )]
     })?;
     if !value.is_object() {
-        return Err(vec![item(
+        return Err(vec![FieldError::new(
             vec!["body".into()],
             "Input should be a valid dictionary",
             "dict_type",
@@ -58,11 +50,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError
         match problem {
             Problem::Missing(field) => {
                 loc.push(Value::from(field));
-                vec![item(loc, "Field required", "missing")]
+                vec![FieldError::new(loc, "Field required", "missing")]
             }
-            Problem::WrongType(message) => vec![item(loc, message, "type_error")],
-            Problem::NotAUuid(message) => vec![item(loc, message, "uuid_parsing")],
-            Problem::Refused(message) => vec![item(loc, message, "value_error")],
+            Problem::WrongType(message) => vec![FieldError::new(loc, message, "type_error")],
+            Problem::NotAUuid(message) => vec![FieldError::new(loc, message, "uuid_parsing")],
+            Problem::Refused(message) => vec![FieldError::new(loc, message, "value_error")],
         }
     })
 }
@@ -76,7 +68,7 @@ pub const NUL_MESSAGE: &str = "String should not contain the NUL character (\\u0
 fn nul_characters(value: &Value) -> Vec<FieldError> {
     fn walk(value: &Value, loc: &mut Vec<Value>, out: &mut Vec<FieldError>) {
         match value {
-            Value::String(s) if s.contains('\0') => out.push(item(loc.clone(), NUL_MESSAGE, "string_nul")),
+            Value::String(s) if s.contains('\0') => out.push(FieldError::new(loc.clone(), NUL_MESSAGE, "string_nul")),
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
                     loc.push(Value::from(i));
@@ -88,7 +80,7 @@ fn nul_characters(value: &Value) -> Vec<FieldError> {
                 for (k, v) in map {
                     loc.push(Value::from(k.as_str()));
                     if k.contains('\0') {
-                        out.push(item(loc.clone(), NUL_MESSAGE, "string_nul"));
+                        out.push(FieldError::new(loc.clone(), NUL_MESSAGE, "string_nul"));
                     }
                     walk(v, loc, out);
                     loc.pop();
