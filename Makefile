@@ -35,6 +35,12 @@ lint: ## rustfmt check and clippy with warnings denied
 test: ## Run every test (starts private PostgreSQL/Redis unless TEST_DATABASE_URL/TEST_REDIS_URL are set)
 	bash tests/run.sh
 
+.PHONY: fuzz
+fuzz: ## The full contract fuzz run: Schemathesis, 25 examples per operation, both backends, user and agent
+	$(CARGO) build --workspace --bins
+	bash tests/schemathesis/install.sh
+	bash tests/deps.sh env SCHEMATHESIS_EXAMPLES=25 $(CARGO) nextest run -p system-tests --no-fail-fast -E 'test(schemathesis)'
+
 .PHONY: check
 check: lint test ## What CI runs: lint, then all tests
 

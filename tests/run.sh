@@ -15,6 +15,7 @@ if ! cargo nextest --version >/dev/null 2>&1; then
 fi
 
 cargo build --workspace --bins
+bash tests/schemathesis/install.sh
 cargo nextest run --workspace --no-fail-fast --test-threads "${TEST_THREADS:-4}" --exclude mission-control-operator
 bash operator/test.sh
 if [ -f tests/packaging/run.sh ]; then

@@ -16,6 +16,11 @@ pub struct TestEnvironment {
     pub test_database_url: Option<String>,
     /// `TEST_REDIS_URL`: the test Redis.
     pub test_redis_url: Option<String>,
+    /// `SCHEMATHESIS`: the Schemathesis CLI, when not the one `tests/schemathesis/install.sh`
+    /// puts under the target directory.
+    pub schemathesis: Option<PathBuf>,
+    /// `SCHEMATHESIS_EXAMPLES`: examples per operation for the contract fuzz run.
+    pub schemathesis_examples: Option<String>,
 }
 
 #[allow(
@@ -29,6 +34,8 @@ fn read() -> TestEnvironment {
         path: std::env::var("PATH").unwrap_or_default(),
         test_database_url: std::env::var("TEST_DATABASE_URL").ok(),
         test_redis_url: std::env::var("TEST_REDIS_URL").ok(),
+        schemathesis: std::env::var_os("SCHEMATHESIS").map(PathBuf::from),
+        schemathesis_examples: std::env::var("SCHEMATHESIS_EXAMPLES").ok(),
     }
 }
 

@@ -20,7 +20,7 @@ pub mod sse;
 pub use api::{client, eventually, id, init, items, json_of};
 pub use backend::{Backend, Database, Deployment};
 pub use dependencies::{PrivateServer, TestDb, free_port, postgres_admin_url, redis_prefix, redis_url};
-pub use service::{Launch, Service, binary, script};
+pub use service::{Launch, Service, binary, script, target_dir, workspace_root};
 pub use sse::{SseEvent, SseReader, open_stream};
 
 /// A local token that passes the service's checks.

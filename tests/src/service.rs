@@ -16,11 +16,19 @@ use crate::dependencies::TestDb;
 use crate::environment::environment;
 use crate::{TOKEN, client};
 
-pub(crate) fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// The workspace's target directory: `CARGO_TARGET_DIR`, else `target/`.
+pub fn target_dir() -> PathBuf {
+    environment()
+        .cargo_target_dir
+        .clone()
+        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 /// The built binary: `MISSION_CONTROL_BIN`, else `<target>/debug/mission-control`.
@@ -29,11 +37,7 @@ pub fn binary() -> PathBuf {
     if let Some(p) = &env.mission_control_bin {
         return p.clone();
     }
-    let target = env
-        .cargo_target_dir
-        .clone()
-        .unwrap_or_else(|| workspace_root().join("target"));
-    let bin = target.join("debug").join("mission-control");
+    let bin = target_dir().join("debug").join("mission-control");
     assert!(
         bin.exists(),
         "{} is missing: run `cargo build -p mission-control` (make test does)",

@@ -26,6 +26,7 @@ mod rate_limits;
 mod readiness;
 mod reads;
 mod reference;
+mod schemathesis;
 mod shutdown;
 mod streams;
 mod text;
