@@ -8,10 +8,10 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::error::ApiResult;
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, PageQuery, empty_as_none};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, AuthUser, PageQuery, empty_as_none};
 use super::streams::{EventSse, SinceQuery, StreamStart, live_stream};
 use crate::actions::approvals::{self, ApprovalInput};
-use crate::actions::identity::{Access, board_for_caller};
+use crate::actions::identity::{Access, Caller, board_for_caller};
 use crate::app::AppState;
 use crate::bus::{BusEvent, Topic};
 use crate::wire::PageOf;
@@ -72,14 +72,21 @@ pub async fn create_approval(
     responses((status = 200, body = ApprovalRead)))]
 pub async fn update_approval(
     State(app): State<AppState>,
-    AuthCaller(caller): AuthCaller,
+    AuthUser(caller): AuthUser,
     ApiPath((board_id, id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<ApprovalUpdate>,
 ) -> ApiResult<Json<ApprovalRead>> {
     Ok(Json(
-        approvals::set_status(&app.store, &app.events, &caller, board_id, id, body.status)
-            .await?
-            .into(),
+        approvals::set_status(
+            &app.store,
+            &app.events,
+            &Caller::User(caller),
+            board_id,
+            id,
+            body.status,
+        )
+        .await?
+        .into(),
     ))
 }
 
