@@ -31,6 +31,9 @@
 //! | `/metrics/dashboard`                           | `dashboard.rs`      |
 //! | `/tags…`, `/skills/…`                          | `tags.rs`, `skills.rs` |
 //! | `/health`, `/healthz`, `/readyz`, `/metrics`   | `health.rs`         |
+//!
+//! `doc.rs` adds the statuses every operation shares (401, 403, 404, 413, 415, 422, 429) to
+//! the document from the operation's security, parameters and body, and the error schemas.
 
 pub mod activity;
 pub mod agent;
