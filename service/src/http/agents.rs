@@ -41,7 +41,7 @@ pub async fn list_agents(
 }
 
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
-    request_body = AgentCreate, responses((status = 200, body = AgentRead), (status = 404, description = "Board not found"), (status = 403, description = "Organization admin role required")))]
+    request_body = AgentCreate, responses((status = 200, body = AgentRead), (status = 404, description = "Board not found"), (status = 403, description = "Organization admin role required"), (status = 409, description = "An agent of that name exists on the board")))]
 pub async fn create_agent(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -54,7 +54,7 @@ pub async fn revoke_invite(
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations/invites/accept", tag = "organizations", security(("HTTPBearer" = [])),
-    request_body = OrganizationInviteAccept, responses((status = 200, body = OrganizationMemberRead), (status = 404, description = "No such invite"), (status = 403, description = "The invite was sent to another email address")))]
+    request_body = OrganizationInviteAccept, responses((status = 200, body = OrganizationMemberRead), (status = 404, description = "No such invite"), (status = 403, description = "The invite was sent to another email address"), (status = 409, description = "The invite was already accepted")))]
 pub async fn accept_invite(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
