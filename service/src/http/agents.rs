@@ -105,7 +105,7 @@ pub struct AgentStreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/agents/stream", tag = "agents", security(("HTTPBearer" = [])),
     params(AgentStreamQuery),
-    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`. A subscriber that falls behind gets `resync`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json"))), (status = 403, description = "Organization admin role required")))]
+    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`. A subscriber that falls behind gets `resync`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json"))), (status = 403, description = "Organization admin role required"), (status = 404, description = "Board not found")))]
 pub async fn stream_agents(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

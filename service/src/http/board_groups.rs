@@ -59,7 +59,7 @@ pub struct BoardGroupSnapshotQuery {
 const DEFAULT_PER_BOARD_TASKS: i64 = 5;
 
 #[utoipa::path(get, path = "/api/v1/board-groups", tag = "board-groups", security(("HTTPBearer" = [])),
-    params(PageQuery), responses((status = 200, body = PageOf<BoardGroupRead>), (status = 404, description = "Board not found")))]
+    params(PageQuery), responses((status = 200, body = PageOf<BoardGroupRead>)))]
 pub async fn list_board_groups(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -25,7 +25,7 @@ pub async fn list_custom_fields(
 
 #[utoipa::path(post, path = "/api/v1/organizations/me/custom-fields", tag = "custom-fields",
     security(("HTTPBearer" = [])), request_body = TaskCustomFieldDefinitionCreate,
-    responses((status = 200, body = TaskCustomFieldDefinitionRead), (status = 404, description = "A board in board_ids was not found"), (status = 403, description = "Organization admin role required"),
+    responses((status = 200, body = TaskCustomFieldDefinitionRead), (status = 403, description = "Organization admin role required"),
         (status = 409, description = "The field key exists in this organization")))]
 pub async fn create_custom_field(
     State(app): State<AppState>,

@@ -1,6 +1,7 @@
 //! The statuses every operation shares, added to the OpenAPI document from facts of the
 //! operation, so an annotation names only what is particular to it (403 for roles, 409 for
-//! conflicts, 404 for lookups that are not path ids):
+//! conflicts, 403/404 for a `board_id` query filter that is looked up, 404 for other lookups
+//! that are not path ids):
 //!
 //! | fact of the operation                      | statuses added       |
 //! |--------------------------------------------|----------------------|
@@ -9,7 +10,7 @@
 //! | a JSON request body                        | 413, 415, 422        |
 //! | any path or query parameter                | 422                  |
 //! | a path parameter (an id)                   | 404                  |
-//! | a `board_id` parameter (board access)      | 403                  |
+//! | a `board_id` path parameter                | 403 (board access)   |
 //!
 //! Every error response, added here or written in an annotation, answers the error body:
 //! `ErrorResponse` (`{detail, request_id}`), or `HTTPValidationError` (`detail` a list of
@@ -117,7 +118,9 @@ fn facts(op: &Operation) -> Facts {
         }),
         params: !params.is_empty(),
         path_params: params.iter().any(|p| p.parameter_in == ParameterIn::Path),
-        board_param: params.iter().any(|p| p.name == "board_id"),
+        board_param: params
+            .iter()
+            .any(|p| p.name == "board_id" && p.parameter_in == ParameterIn::Path),
     }
 }
 
@@ -219,6 +222,12 @@ mod tests {
             ..Facts::default()
         };
         assert_eq!(statuses(agent_board_read), vec![401, 403, 404, 422, 429]);
+        let board_filter = Facts {
+            authenticated: true,
+            params: true,
+            ..Facts::default()
+        };
+        assert_eq!(statuses(board_filter), vec![401, 422]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub(super) fn member_read((m, access): orgs::MemberView) -> OrganizationMemberRe
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/me/member", tag = "organizations", security(("HTTPBearer" = [])),
-    responses((status = 200, body = OrganizationMemberRead), (status = 404, description = "No active membership")))]
+    responses((status = 200, body = OrganizationMemberRead)))]
 pub async fn get_my_membership(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -69,7 +69,7 @@ pub async fn delete_my_organization(
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/me", tag = "organizations", security(("HTTPBearer" = [])),
-    responses((status = 200, body = OrganizationRead), (status = 404, description = "No active organization")))]
+    responses((status = 200, body = OrganizationRead)))]
 pub async fn get_my_org(State(app): State<AppState>, AuthUser(caller): AuthUser) -> ApiResult<Json<OrganizationRead>> {
     Ok(Json(identity::my_organization(&app.store, &caller).await?.into()))
 }
