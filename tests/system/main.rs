@@ -16,6 +16,7 @@
 // A test binary: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod access;
 mod catalog;
 mod clerk;
 mod config_errors;

@@ -35,7 +35,7 @@ pub struct FeedQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/activity/task-comments", tag = "activity", security(("HTTPBearer" = [])),
-    params(FeedQuery, PageQuery), responses((status = 200, body = PageOf<ActivityTaskCommentFeedItemRead>)))]
+    params(FeedQuery, PageQuery), responses((status = 200, body = PageOf<ActivityTaskCommentFeedItemRead>), (status = 403, description = "The caller may not read this board"), (status = 404, description = "Board not found")))]
 pub async fn list_task_comment_feed(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -58,7 +58,7 @@ pub struct CommentStreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/activity/task-comments/stream", tag = "activity", security(("HTTPBearer" = [])),
     params(CommentStreamQuery),
-    responses((status = 200, description = "Server-sent events named `comment`: `{comment}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
+    responses((status = 200, description = "Server-sent events named `comment`: `{comment}`. A subscriber that falls behind gets `resync`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json"))), (status = 403, description = "The caller may not read this board"), (status = 404, description = "Board not found")))]
 pub async fn stream_task_comments(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

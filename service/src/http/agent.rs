@@ -15,7 +15,7 @@ use crate::wire::boards::BoardRead;
 use crate::wire::tasks::TaskRead;
 use uuid::Uuid;
 
-#[utoipa::path(get, path = "/api/v1/agent/healthz", tag = "agent", security(("AgentToken" = [])),
+#[utoipa::path(get, path = "/api/v1/agent/healthz", tag = "agent", security(("AgentToken" = []), ("HTTPBearer" = [])),
     responses((status = 200, body = AgentHealthStatusResponse), (status = 401, description = "Invalid agent token"), (status = 429, description = "Too many agent authentication attempts")))]
 pub async fn agent_healthz(AuthAgent(caller): AuthAgent) -> Json<AgentHealthStatusResponse> {
     let a = caller.agent;
@@ -29,13 +29,13 @@ pub async fn agent_healthz(AuthAgent(caller): AuthAgent) -> Json<AgentHealthStat
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/agent/heartbeat", tag = "agent", security(("AgentToken" = [])),
+#[utoipa::path(post, path = "/api/v1/agent/heartbeat", tag = "agent", security(("AgentToken" = []), ("HTTPBearer" = [])),
     responses((status = 200, body = AgentRead)))]
 pub async fn agent_heartbeat(State(app): State<AppState>, AuthAgent(caller): AuthAgent) -> ApiResult<Json<AgentRead>> {
     Ok(Json(agents::heartbeat(&app.store, &app.events, &caller).await?.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/agent/boards", tag = "agent", security(("AgentToken" = [])),
+#[utoipa::path(get, path = "/api/v1/agent/boards", tag = "agent", security(("AgentToken" = []), ("HTTPBearer" = [])),
     params(PageQuery), responses((status = 200, body = PageOf<BoardRead>)))]
 pub async fn agent_list_boards(
     State(app): State<AppState>,
@@ -47,7 +47,7 @@ pub async fn agent_list_boards(
     Ok(PageOf::new(found, page, BoardRead::from))
 }
 
-#[utoipa::path(get, path = "/api/v1/agent/boards/{board_id}/tasks", tag = "agent", security(("AgentToken" = [])),
+#[utoipa::path(get, path = "/api/v1/agent/boards/{board_id}/tasks", tag = "agent", security(("AgentToken" = []), ("HTTPBearer" = [])),
     params(("board_id" = Uuid, Path), TaskListQuery, PageQuery), responses((status = 200, body = PageOf<TaskRead>)))]
 pub async fn agent_list_tasks(
     State(app): State<AppState>,

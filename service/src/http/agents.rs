@@ -28,7 +28,7 @@ pub struct AgentListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
-    params(AgentListQuery, PageQuery), responses((status = 200, body = PageOf<AgentRead>)))]
+    params(AgentListQuery, PageQuery), responses((status = 200, body = PageOf<AgentRead>), (status = 403, description = "Organization admin role required")))]
 pub async fn list_agents(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -41,7 +41,7 @@ pub async fn list_agents(
 }
 
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("HTTPBearer" = [])),
-    request_body = AgentCreate, responses((status = 200, body = AgentRead)))]
+    request_body = AgentCreate, responses((status = 200, body = AgentRead), (status = 404, description = "Board not found"), (status = 403, description = "Organization admin role required"), (status = 409, description = "An agent of that name exists on the board")))]
 pub async fn create_agent(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -61,7 +61,7 @@ pub async fn create_agent(
 }
 
 #[utoipa::path(get, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("HTTPBearer" = [])),
-    params(("agent_id" = Uuid, Path)), responses((status = 200, body = AgentRead)))]
+    params(("agent_id" = Uuid, Path)), responses((status = 200, body = AgentRead), (status = 403, description = "Organization admin role required")))]
 pub async fn get_agent(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -71,7 +71,7 @@ pub async fn get_agent(
 }
 
 #[utoipa::path(delete, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("HTTPBearer" = [])),
-    params(("agent_id" = Uuid, Path)), responses((status = 200, body = OkResponse)))]
+    params(("agent_id" = Uuid, Path)), responses((status = 200, body = OkResponse), (status = 403, description = "Organization admin role required")))]
 pub async fn delete_agent(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -84,7 +84,7 @@ pub async fn delete_agent(
 /// Issues (or rotates) the agent's token and returns it once. An addition to the reference
 /// contract, for agents that no gateway provisions.
 #[utoipa::path(post, path = "/api/v1/agents/{agent_id}/token", tag = "agents", security(("HTTPBearer" = [])),
-    params(("agent_id" = Uuid, Path)), responses((status = 200, body = AgentTokenRead)))]
+    params(("agent_id" = Uuid, Path)), responses((status = 200, body = AgentTokenRead), (status = 403, description = "Organization admin role required")))]
 pub async fn issue_agent_token(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -105,7 +105,7 @@ pub struct AgentStreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/agents/stream", tag = "agents", security(("HTTPBearer" = [])),
     params(AgentStreamQuery),
-    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
+    responses((status = 200, description = "Server-sent events named `agent`: `{agent}`. A subscriber that falls behind gets `resync`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json"))), (status = 403, description = "Organization admin role required"), (status = 404, description = "Board not found")))]
 pub async fn stream_agents(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -8,10 +8,10 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::error::ApiResult;
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, PageQuery, empty_as_none};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, AuthUser, PageQuery, empty_as_none};
 use super::streams::{EventSse, SinceQuery, StreamStart, live_stream};
 use crate::actions::approvals::{self, ApprovalInput};
-use crate::actions::identity::{Access, board_for_caller};
+use crate::actions::identity::{Access, Caller, board_for_caller};
 use crate::app::AppState;
 use crate::bus::{BusEvent, Topic};
 use crate::wire::PageOf;
@@ -72,20 +72,27 @@ pub async fn create_approval(
     responses((status = 200, body = ApprovalRead)))]
 pub async fn update_approval(
     State(app): State<AppState>,
-    AuthCaller(caller): AuthCaller,
+    AuthUser(caller): AuthUser,
     ApiPath((board_id, id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<ApprovalUpdate>,
 ) -> ApiResult<Json<ApprovalRead>> {
     Ok(Json(
-        approvals::set_status(&app.store, &app.events, &caller, board_id, id, body.status)
-            .await?
-            .into(),
+        approvals::set_status(
+            &app.store,
+            &app.events,
+            &Caller::User(caller),
+            board_id,
+            id,
+            body.status,
+        )
+        .await?
+        .into(),
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/approvals/stream", tag = "approvals", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), SinceQuery),
-    responses((status = 200, description = "Server-sent events named `approval`: `{approval, pending_approvals_count}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
+    responses((status = 200, description = "Server-sent events named `approval`: `{approval, pending_approvals_count}`. A subscriber that falls behind gets `resync`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_approvals(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,

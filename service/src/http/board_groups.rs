@@ -71,7 +71,7 @@ pub async fn list_board_groups(
 }
 
 #[utoipa::path(post, path = "/api/v1/board-groups", tag = "board-groups", security(("HTTPBearer" = [])),
-    request_body = BoardGroupCreate, responses((status = 200, body = BoardGroupRead)))]
+    request_body = BoardGroupCreate, responses((status = 200, body = BoardGroupRead), (status = 403, description = "Organization admin role required")))]
 pub async fn create_board_group(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -96,7 +96,7 @@ pub async fn get_board_group(
 }
 
 #[utoipa::path(patch, path = "/api/v1/board-groups/{group_id}", tag = "board-groups", security(("HTTPBearer" = [])),
-    params(("group_id" = Uuid, Path)), request_body = BoardGroupUpdate, responses((status = 200, body = BoardGroupRead)))]
+    params(("group_id" = Uuid, Path)), request_body = BoardGroupUpdate, responses((status = 200, body = BoardGroupRead), (status = 403, description = "Organization admin role required")))]
 pub async fn update_board_group(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -112,7 +112,7 @@ pub async fn update_board_group(
 }
 
 #[utoipa::path(delete, path = "/api/v1/board-groups/{group_id}", tag = "board-groups", security(("HTTPBearer" = [])),
-    params(("group_id" = Uuid, Path)), responses((status = 200, body = OkResponse)))]
+    params(("group_id" = Uuid, Path)), responses((status = 200, body = OkResponse), (status = 403, description = "Organization admin role required")))]
 pub async fn delete_board_group(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -142,7 +142,7 @@ pub async fn get_board_group_snapshot(
 
 #[utoipa::path(post, path = "/api/v1/board-groups/{group_id}/heartbeat", tag = "board-groups",
     security(("HTTPBearer" = []), ("AgentToken" = [])), params(("group_id" = Uuid, Path)),
-    request_body = BoardGroupHeartbeatApply, responses((status = 200, body = BoardGroupHeartbeatApplyResult)))]
+    request_body = BoardGroupHeartbeatApply, responses((status = 200, body = BoardGroupHeartbeatApplyResult), (status = 403, description = "Not an organization admin, or the agent is not the group's lead")))]
 pub async fn apply_board_group_heartbeat(
     State(app): State<AppState>,
     AuthEither(caller): AuthEither,

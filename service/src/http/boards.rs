@@ -42,7 +42,7 @@ pub async fn list_boards(
 }
 
 #[utoipa::path(post, path = "/api/v1/boards", tag = "boards", security(("HTTPBearer" = [])),
-    request_body = BoardCreate, responses((status = 200, body = BoardRead)))]
+    request_body = BoardCreate, responses((status = 200, body = BoardRead), (status = 403, description = "Organization admin role required")))]
 pub async fn create_board(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -25,7 +25,7 @@ pub async fn list_custom_fields(
 
 #[utoipa::path(post, path = "/api/v1/organizations/me/custom-fields", tag = "custom-fields",
     security(("HTTPBearer" = [])), request_body = TaskCustomFieldDefinitionCreate,
-    responses((status = 200, body = TaskCustomFieldDefinitionRead),
+    responses((status = 200, body = TaskCustomFieldDefinitionRead), (status = 403, description = "Organization admin role required"),
         (status = 409, description = "The field key exists in this organization")))]
 pub async fn create_custom_field(
     State(app): State<AppState>,
@@ -49,7 +49,7 @@ pub async fn create_custom_field(
 #[utoipa::path(patch, path = "/api/v1/organizations/me/custom-fields/{task_custom_field_definition_id}",
     tag = "custom-fields", security(("HTTPBearer" = [])),
     params(("task_custom_field_definition_id" = Uuid, Path)), request_body = TaskCustomFieldDefinitionUpdate,
-    responses((status = 200, body = TaskCustomFieldDefinitionRead)))]
+    responses((status = 200, body = TaskCustomFieldDefinitionRead), (status = 403, description = "Organization admin role required")))]
 pub async fn update_custom_field(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -75,7 +75,7 @@ pub async fn update_custom_field(
 #[utoipa::path(delete, path = "/api/v1/organizations/me/custom-fields/{task_custom_field_definition_id}",
     tag = "custom-fields", security(("HTTPBearer" = [])),
     params(("task_custom_field_definition_id" = Uuid, Path)),
-    responses((status = 200, body = OkResponse), (status = 409, description = "Tasks have values for the field")))]
+    responses((status = 200, body = OkResponse), (status = 403, description = "Organization admin role required"), (status = 409, description = "Tasks have values for the field")))]
 pub async fn delete_custom_field(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -26,7 +26,7 @@ pub struct DashboardQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/metrics/dashboard", tag = "metrics", security(("HTTPBearer" = [])),
-    params(DashboardQuery), responses((status = 200, body = DashboardMetrics)))]
+    params(DashboardQuery), responses((status = 200, body = DashboardMetrics), (status = 403, description = "The caller may not read this board"), (status = 404, description = "Board not found")))]
 pub async fn get_dashboard(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

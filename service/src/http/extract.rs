@@ -156,13 +156,17 @@ where
     }
 }
 
-/// `limit` (1-200, default 200) and `offset` (>= 0, default 0).
+/// The largest `offset` accepted (documented as the parameter's maximum).
+pub const MAX_OFFSET: i64 = 2_147_483_647;
+
+/// `limit` (1-200, default 200) and `offset` (0-2147483647, default 0).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    #[param(minimum = 1, maximum = 200, default = 200)]
+    // Documented as integers; parsed from text so a bad value gets this file's 422 wording.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 200)]
     pub limit: Option<String>,
-    #[param(minimum = 0, default = 0)]
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 2147483647, default = 0)]
     pub offset: Option<String>,
 }
 
@@ -201,6 +205,13 @@ impl PageQuery {
                 vec!["query".into(), "offset".into()],
                 "Input should be greater than or equal to 0",
                 "greater_than_equal",
+            )]));
+        }
+        if offset > MAX_OFFSET {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                vec!["query".into(), "offset".into()],
+                format!("Input should be less than or equal to {MAX_OFFSET}"),
+                "less_than_equal",
             )]));
         }
         Ok(Page { limit, offset })
@@ -436,6 +447,8 @@ mod tests {
         assert!(q(Some("201"), None).page().is_err());
         assert!(q(Some("abc"), None).page().is_err());
         assert!(q(None, Some("-1")).page().is_err());
+        assert!(q(None, Some("2147483648")).page().is_err());
+        assert!(q(None, Some("2147483647")).page().is_ok());
     }
 
     #[tokio::test]

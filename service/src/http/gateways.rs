@@ -12,7 +12,7 @@ use crate::wire::gateways::{GatewayCreate, GatewayRead, GatewayUpdate, GatewaysS
 use crate::wire::{OkResponse, PageOf};
 
 #[utoipa::path(get, path = "/api/v1/gateways", tag = "gateways", security(("HTTPBearer" = [])), params(PageQuery),
-    responses((status = 200, body = PageOf<GatewayRead>)))]
+    responses((status = 200, body = PageOf<GatewayRead>), (status = 403, description = "Organization admin role required")))]
 pub async fn list_gateways(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -24,7 +24,7 @@ pub async fn list_gateways(
 }
 
 #[utoipa::path(post, path = "/api/v1/gateways", tag = "gateways", security(("HTTPBearer" = [])),
-    request_body = GatewayCreate, responses((status = 200, body = GatewayRead)))]
+    request_body = GatewayCreate, responses((status = 200, body = GatewayRead), (status = 403, description = "Organization admin role required")))]
 pub async fn create_gateway(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -42,7 +42,7 @@ pub async fn create_gateway(
 }
 
 #[utoipa::path(get, path = "/api/v1/gateways/{gateway_id}", tag = "gateways", security(("HTTPBearer" = [])),
-    params(("gateway_id" = Uuid, Path)), responses((status = 200, body = GatewayRead)))]
+    params(("gateway_id" = Uuid, Path)), responses((status = 200, body = GatewayRead), (status = 403, description = "Organization admin role required")))]
 pub async fn get_gateway(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -52,7 +52,7 @@ pub async fn get_gateway(
 }
 
 #[utoipa::path(patch, path = "/api/v1/gateways/{gateway_id}", tag = "gateways", security(("HTTPBearer" = [])),
-    params(("gateway_id" = Uuid, Path)), request_body = GatewayUpdate, responses((status = 200, body = GatewayRead)))]
+    params(("gateway_id" = Uuid, Path)), request_body = GatewayUpdate, responses((status = 200, body = GatewayRead), (status = 403, description = "Organization admin role required")))]
 pub async fn update_gateway(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -71,7 +71,7 @@ pub async fn update_gateway(
 }
 
 #[utoipa::path(delete, path = "/api/v1/gateways/{gateway_id}", tag = "gateways", security(("HTTPBearer" = [])),
-    params(("gateway_id" = Uuid, Path)), responses((status = 200, body = OkResponse), (status = 409, description = "Boards still use the gateway")))]
+    params(("gateway_id" = Uuid, Path)), responses((status = 200, body = OkResponse), (status = 403, description = "Organization admin role required"), (status = 409, description = "Boards still use the gateway")))]
 pub async fn delete_gateway(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -100,7 +100,7 @@ pub struct GatewayStatusQuery {
 /// does not open gateway connections yet, so the answer is always "not connected", with the
 /// reason — a 200, as clients expect, never an error.
 #[utoipa::path(get, path = "/api/v1/gateways/status", tag = "gateways", security(("HTTPBearer" = [])),
-    params(GatewayStatusQuery), responses((status = 200, body = GatewaysStatusResponse)))]
+    params(GatewayStatusQuery), responses((status = 200, body = GatewaysStatusResponse), (status = 404, description = "Board or gateway not found"), (status = 403, description = "Organization admin role required")))]
 pub async fn gateway_status(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

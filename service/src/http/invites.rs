@@ -15,7 +15,7 @@ use crate::wire::invites::{OrganizationInviteAccept, OrganizationInviteCreate, O
 use crate::wire::members::OrganizationMemberRead;
 
 #[utoipa::path(get, path = "/api/v1/organizations/me/invites", tag = "organizations", security(("HTTPBearer" = [])),
-    params(PageQuery), responses((status = 200, body = PageOf<OrganizationInviteRead>)))]
+    params(PageQuery), responses((status = 200, body = PageOf<OrganizationInviteRead>), (status = 403, description = "Organization admin role required")))]
 pub async fn list_invites(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -27,7 +27,7 @@ pub async fn list_invites(
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations/me/invites", tag = "organizations", security(("HTTPBearer" = [])),
-    request_body = OrganizationInviteCreate, responses((status = 200, body = OrganizationInviteRead)))]
+    request_body = OrganizationInviteCreate, responses((status = 200, body = OrganizationInviteRead), (status = 403, description = "Organization admin role required")))]
 pub async fn create_invite(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -44,7 +44,7 @@ pub async fn create_invite(
 }
 
 #[utoipa::path(delete, path = "/api/v1/organizations/me/invites/{invite_id}", tag = "organizations", security(("HTTPBearer" = [])),
-    params(("invite_id" = Uuid, Path)), responses((status = 200, body = OrganizationInviteRead)))]
+    params(("invite_id" = Uuid, Path)), responses((status = 200, body = OrganizationInviteRead), (status = 403, description = "Organization admin role required")))]
 pub async fn revoke_invite(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -54,7 +54,7 @@ pub async fn revoke_invite(
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations/invites/accept", tag = "organizations", security(("HTTPBearer" = [])),
-    request_body = OrganizationInviteAccept, responses((status = 200, body = OrganizationMemberRead)))]
+    request_body = OrganizationInviteAccept, responses((status = 200, body = OrganizationMemberRead), (status = 404, description = "No such invite"), (status = 403, description = "The invite was sent to another email address"), (status = 409, description = "The invite was already accepted")))]
 pub async fn accept_invite(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

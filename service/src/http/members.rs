@@ -47,7 +47,7 @@ pub async fn get_member(
 }
 
 #[utoipa::path(patch, path = "/api/v1/organizations/me/members/{member_id}", tag = "organizations", security(("HTTPBearer" = [])),
-    params(("member_id" = Uuid, Path)), request_body = OrganizationMemberUpdate, responses((status = 200, body = OrganizationMemberRead)))]
+    params(("member_id" = Uuid, Path)), request_body = OrganizationMemberUpdate, responses((status = 200, body = OrganizationMemberRead), (status = 403, description = "Organization admin role required; or an organization rule refused it (owners, yourself)"), (status = 409, description = "The organization must keep at least one owner")))]
 pub async fn update_member(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -65,7 +65,7 @@ pub async fn update_member(
 }
 
 #[utoipa::path(put, path = "/api/v1/organizations/me/members/{member_id}/access", tag = "organizations", security(("HTTPBearer" = [])),
-    params(("member_id" = Uuid, Path)), request_body = OrganizationMemberAccessUpdate, responses((status = 200, body = OrganizationMemberRead)))]
+    params(("member_id" = Uuid, Path)), request_body = OrganizationMemberAccessUpdate, responses((status = 200, body = OrganizationMemberRead), (status = 403, description = "Organization admin role required")))]
 pub async fn update_member_access(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -86,7 +86,7 @@ pub async fn update_member_access(
 }
 
 #[utoipa::path(delete, path = "/api/v1/organizations/me/members/{member_id}", tag = "organizations", security(("HTTPBearer" = [])),
-    params(("member_id" = Uuid, Path)), responses((status = 200, body = OkResponse)))]
+    params(("member_id" = Uuid, Path)), responses((status = 200, body = OkResponse), (status = 403, description = "Organization admin role required; or an organization rule refused it (owners, yourself)"), (status = 409, description = "The organization must keep at least one owner")))]
 pub async fn remove_member(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -69,7 +69,7 @@ pub struct MemoryStreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/memory/stream", tag = "board-memory", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), MemoryStreamQuery),
-    responses((status = 200, description = "Server-sent events named `memory`: `{memory}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
+    responses((status = 200, description = "Server-sent events named `memory`: `{memory}`. A subscriber that falls behind gets `resync`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_memory(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,

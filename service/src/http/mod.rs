@@ -31,6 +31,9 @@
 //! | `/metrics/dashboard`                           | `dashboard.rs`      |
 //! | `/tags…`, `/skills/…`                          | `tags.rs`, `skills.rs` |
 //! | `/health`, `/healthz`, `/readyz`, `/metrics`   | `health.rs`         |
+//!
+//! `doc.rs` adds the statuses every operation shares (401, 403, 404, 413, 415, 422, 429) to
+//! the document from the operation's security, parameters and body, and the error schemas.
 
 pub mod activity;
 pub mod agent;
@@ -42,6 +45,7 @@ pub mod boards;
 pub mod comments;
 pub mod custom_fields;
 pub mod dashboard;
+pub mod doc;
 pub mod error;
 pub mod extract;
 pub mod gateways;
@@ -118,7 +122,7 @@ impl Modify for SecuritySchemes {
 
 /// The OpenAPI document and the routes it describes.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
@@ -199,7 +203,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(board_groups::get_board_group_snapshot))
         .routes(routes!(board_groups::apply_board_group_heartbeat))
         .routes(routes!(board_groups::get_board_group_snapshot_for_board))
-        .split_for_parts()
+        .split_for_parts();
+    doc::CommonResponses.modify(&mut doc);
+    (routes, doc)
 }
 
 /// The generated OpenAPI document (also served at `/openapi.json`).

@@ -45,7 +45,7 @@ pub async fn list_my_organizations(
 }
 
 #[utoipa::path(patch, path = "/api/v1/organizations/me/active", tag = "organizations", security(("HTTPBearer" = [])),
-    request_body = OrganizationActiveUpdate, responses((status = 200, body = OrganizationRead)))]
+    request_body = OrganizationActiveUpdate, responses((status = 200, body = OrganizationRead), (status = 404, description = "Not a member of that organization")))]
 pub async fn set_active_organization(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -59,7 +59,7 @@ pub async fn set_active_organization(
 }
 
 #[utoipa::path(delete, path = "/api/v1/organizations/me", tag = "organizations", security(("HTTPBearer" = [])),
-    responses((status = 200, body = OkResponse)))]
+    responses((status = 200, body = OkResponse), (status = 403, description = "Only an owner may delete the organization")))]
 pub async fn delete_my_organization(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

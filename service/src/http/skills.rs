@@ -16,7 +16,7 @@ use crate::domain::filters::MarketplaceFilter;
 use crate::wire::skills::{MarketplaceSkillCardRead, SkillPackRead};
 
 #[utoipa::path(get, path = "/api/v1/skills/packs", tag = "skills", security(("HTTPBearer" = [])),
-    responses((status = 200, body = Vec<SkillPackRead>)))]
+    responses((status = 200, body = Vec<SkillPackRead>), (status = 403, description = "Organization admin role required")))]
 pub async fn list_packs(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -42,7 +42,7 @@ pub struct MarketplaceQuery {
 
 /// Marketplace skills as a plain list; the total is in `X-Total-Count`.
 #[utoipa::path(get, path = "/api/v1/skills/marketplace", tag = "skills", security(("HTTPBearer" = [])),
-    params(MarketplaceQuery, PageQuery), responses((status = 200, body = Vec<MarketplaceSkillCardRead>)))]
+    params(MarketplaceQuery, PageQuery), responses((status = 200, body = Vec<MarketplaceSkillCardRead>), (status = 403, description = "Organization admin role required")))]
 pub async fn list_marketplace(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

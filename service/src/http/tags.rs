@@ -25,7 +25,7 @@ pub async fn list_tags(
 
 #[utoipa::path(post, path = "/api/v1/tags", tag = "tags", security(("HTTPBearer" = [])),
     request_body = TagCreate,
-    responses((status = 200, body = TagRead), (status = 409, description = "The slug is taken in this organization")))]
+    responses((status = 200, body = TagRead), (status = 403, description = "Organization admin role required"), (status = 409, description = "The slug is taken in this organization")))]
 pub async fn create_tag(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -52,7 +52,7 @@ pub async fn get_tag(
 
 #[utoipa::path(patch, path = "/api/v1/tags/{tag_id}", tag = "tags", security(("HTTPBearer" = [])),
     params(("tag_id" = Uuid, Path)), request_body = TagUpdate,
-    responses((status = 200, body = TagRead), (status = 409, description = "The slug is taken in this organization")))]
+    responses((status = 200, body = TagRead), (status = 403, description = "Organization admin role required"), (status = 409, description = "The slug is taken in this organization")))]
 pub async fn update_tag(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -69,7 +69,7 @@ pub async fn update_tag(
 }
 
 #[utoipa::path(delete, path = "/api/v1/tags/{tag_id}", tag = "tags", security(("HTTPBearer" = [])),
-    params(("tag_id" = Uuid, Path)), responses((status = 200, body = OkResponse)))]
+    params(("tag_id" = Uuid, Path)), responses((status = 200, body = OkResponse), (status = 403, description = "Organization admin role required")))]
 pub async fn delete_tag(
     State(app): State<AppState>,
     AuthUser(caller): AuthUser,

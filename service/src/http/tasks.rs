@@ -10,6 +10,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, PageQuery};
 use super::extract::{AuthCaller, empty_as_none};
 use super::streams::{EventSse, SinceQuery, StreamStart, live_stream};
+use crate::actions::identity::Caller;
 use crate::actions::tasks::{self, TaskInput};
 use crate::actions::{FieldError, activity};
 use crate::app::AppState;
@@ -71,17 +72,21 @@ impl TaskListQuery {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/boards/{board_id}/tasks", tag = "tasks", security(("HTTPBearer" = [])),
+#[utoipa::path(get, path = "/api/v1/boards/{board_id}/tasks", tag = "tasks", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), TaskListQuery, PageQuery), responses((status = 200, body = PageOf<TaskRead>)))]
 pub async fn list_tasks(
     State(app): State<AppState>,
-    AuthUser(caller): AuthUser,
+    AuthCaller(caller): AuthCaller,
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(filter): ApiQuery<TaskListQuery>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<PageOf<TaskRead>> {
     let page = q.page()?;
-    let found = tasks::list_for_user(&app.store, &caller, board_id, &filter.filter()?, page).await?;
+    let filter = filter.filter()?;
+    let found = match &caller {
+        Caller::User(user) => tasks::list_for_user(&app.store, user, board_id, &filter, page).await?,
+        Caller::Agent(agent) => tasks::list_for_agent(&app.store, agent, board_id, &filter, page).await?,
+    };
     Ok(PageOf::new(found, page, TaskRead::from))
 }
 
@@ -130,7 +135,7 @@ pub async fn delete_task(
 
 #[utoipa::path(get, path = "/api/v1/boards/{board_id}/tasks/stream", tag = "tasks", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), SinceQuery),
-    responses((status = 200, description = "Server-sent events named `task`: `{type, activity, task}` or `{type, activity, comment}`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
+    responses((status = 200, description = "Server-sent events named `task`: `{type, activity, task}` or `{type, activity, comment}`. A subscriber that falls behind gets `resync`. The body is always `text/event-stream`; the JSON entry mirrors the reference contract.", content(("text/event-stream"), (serde_json::Value = "application/json")))))]
 pub async fn stream_tasks(
     State(app): State<AppState>,
     AuthCaller(caller): AuthCaller,

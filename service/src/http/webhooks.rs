@@ -4,7 +4,8 @@ use axum::extract::State;
 use uuid::Uuid;
 
 use super::error::ApiResult;
-use super::extract::{ApiPath, ApiQuery, AuthCaller, PageQuery};
+use super::extract::{ApiPath, ApiQuery, AuthUser, PageQuery};
+use crate::actions::identity::Caller;
 use crate::actions::webhooks;
 use crate::app::AppState;
 use crate::wire::PageOf;
@@ -14,12 +15,12 @@ use crate::wire::webhooks::BoardWebhookRead;
     params(("board_id" = Uuid, Path), PageQuery), responses((status = 200, body = PageOf<BoardWebhookRead>)))]
 pub async fn list_webhooks(
     State(app): State<AppState>,
-    AuthCaller(caller): AuthCaller,
+    AuthUser(caller): AuthUser,
     ApiPath(board_id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<PageOf<BoardWebhookRead>> {
     let page = q.page()?;
-    let found = webhooks::list(&app.store, &caller, board_id, page).await?;
+    let found = webhooks::list(&app.store, &Caller::User(caller), board_id, page).await?;
     let base = app.config.base_url.clone();
     Ok(PageOf::new(found, page, |w| BoardWebhookRead::new(w, base.as_ref())))
 }
