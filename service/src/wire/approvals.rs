@@ -26,7 +26,9 @@ pub struct ApprovalRead {
     #[schema(value_type = Option<Object>)]
     pub rubric_scores: Option<Value>,
     pub status: String,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub resolved_at: Option<NaiveDateTime>,
 }
 

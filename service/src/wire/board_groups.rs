@@ -20,7 +20,9 @@ pub struct BoardGroupRead {
     pub name: String,
     pub slug: String,
     pub description: Option<String>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -83,10 +85,14 @@ pub struct BoardGroupTaskSummary {
     pub assigned_agent_id: Option<Uuid>,
     /// The assigned agent's name.
     pub assignee: Option<String>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub due_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub in_progress_at: Option<NaiveDateTime>,
     pub tags: Vec<TagRefRead>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -26,6 +26,7 @@ pub struct BoardRead {
     pub objective: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub success_metrics: Option<Value>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub target_date: Option<NaiveDateTime>,
     pub goal_confirmed: bool,
     pub goal_source: Option<String>,
@@ -35,7 +36,9 @@ pub struct BoardRead {
     pub block_status_changes_with_pending_approval: bool,
     pub only_lead_can_change_status: bool,
     pub max_agents: i32,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

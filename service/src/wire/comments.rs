@@ -13,6 +13,7 @@ pub struct TaskCommentRead {
     pub message: Option<String>,
     pub agent_id: Option<Uuid>,
     pub task_id: Option<Uuid>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -76,7 +76,9 @@ pub struct TaskCustomFieldDefinitionRead {
     #[schema(value_type = Option<Value>)]
     pub default_value: Option<Value>,
     pub board_ids: Vec<Uuid>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -19,7 +19,9 @@ pub struct GatewayRead {
     pub workspace_root: String,
     pub disable_device_pairing: bool,
     pub allow_insecure_tls: bool,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

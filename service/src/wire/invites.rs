@@ -36,8 +36,11 @@ pub struct OrganizationInviteRead {
     pub token: String,
     pub created_by_user_id: Option<Uuid>,
     pub accepted_by_user_id: Option<Uuid>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub accepted_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -15,6 +15,7 @@ pub struct BoardMemoryRead {
     pub tags: Option<Vec<String>>,
     pub is_chat: bool,
     pub source: Option<String>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -21,14 +21,15 @@ pub mod organizations;
 pub mod skills;
 pub mod tags;
 pub mod tasks;
+pub mod time;
 pub mod users;
 pub mod webhooks;
 
-use chrono::NaiveDateTime;
-use serde::de::{Deserializer, Error as _};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use self::time::{opt_timestamp, parse_timestamp};
 use crate::domain::{Page, Paged};
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -38,32 +39,6 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
-}
-
-/// Parses an ISO-8601 timestamp with or without offset into naive UTC.
-pub fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Ok(aware) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(aware.naive_utc());
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
-            return Some(t);
-        }
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-}
-
-/// A nullable timestamp field of a PATCH body (absent / null / value).
-pub fn opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<NaiveDateTime>>, D::Error> {
-    match Option::<String>::deserialize(d)? {
-        None => Ok(Some(None)),
-        Some(s) => parse_timestamp(&s)
-            .map(|t| Some(Some(t)))
-            .ok_or_else(|| D::Error::custom("Input should be a valid datetime")),
-    }
 }
 
 // `Page_<Item>` in the contract; `PageOf` here, as `domain::Page` is the page asked for.
@@ -99,21 +74,5 @@ pub struct OkResponse {
 impl OkResponse {
     pub const fn ok() -> Self {
         Self { ok: true }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_with_and_without_offset_become_naive_utc() {
-        let a = parse_timestamp("2026-11-29T13:54:27+02:00").unwrap();
-        assert_eq!(a.to_string(), "2026-11-29 11:54:27");
-        assert_eq!(
-            parse_timestamp("2026-11-29T13:54:27.5").unwrap().to_string(),
-            "2026-11-29 13:54:27.500"
-        );
-        assert!(parse_timestamp("yesterday").is_none());
     }
 }

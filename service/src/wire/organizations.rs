@@ -11,7 +11,9 @@ use crate::store::OrganizationRow;
 pub struct OrganizationRead {
     pub id: Uuid,
     pub name: String,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

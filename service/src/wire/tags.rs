@@ -19,7 +19,9 @@ pub struct TagRead {
     pub description: Option<String>,
     /// How many tasks carry the tag.
     pub task_count: i64,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

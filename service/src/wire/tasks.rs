@@ -41,7 +41,9 @@ pub struct TaskRead {
     #[schema(value_type = String)]
     pub status: String,
     pub priority: String,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub due_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub in_progress_at: Option<NaiveDateTime>,
     pub created_by_user_id: Option<Uuid>,
     pub assigned_agent_id: Option<Uuid>,
@@ -52,7 +54,9 @@ pub struct TaskRead {
     pub tags: Vec<TagRefRead>,
     #[schema(value_type = Option<Object>)]
     pub custom_field_values: Option<BTreeMap<String, Value>>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
