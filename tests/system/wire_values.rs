@@ -18,7 +18,9 @@ fn is_utc_z(v: &Value) -> bool {
         && b[10] == b'T'
         && b[13] == b':'
         && b[16] == b':'
-        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].iter().all(|&i| b[i].is_ascii_digit())
+        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
         && !fraction.is_empty()
         && fraction.bytes().all(|c| c.is_ascii_digit())
 }
@@ -37,7 +39,9 @@ async fn timestamps_are_utc_with_z_and_offsets_are_converted(backend: Backend) {
         .ok(
             Method::POST,
             "/api/v1/boards",
-            Some(json!({"name": "Wire", "slug": "wire", "description": "d", "target_date": "2026-12-24T18:30:00+02:00"})),
+            Some(
+                json!({"name": "Wire", "slug": "wire", "description": "d", "target_date": "2026-12-24T18:30:00+02:00"}),
+            ),
         )
         .await;
     assert_eq!(board["target_date"], "2026-12-24T16:30:00Z", "{board}");
@@ -55,7 +59,10 @@ async fn timestamps_are_utc_with_z_and_offsets_are_converted(backend: Backend) {
     assert_eq!(patched["target_date"], "2026-12-25T08:00:00Z", "{patched}");
 
     let task = svc
-        .create_task(&board_id, json!({"title": "t", "due_at": "2026-12-02T13:24:31.5+02:00"}))
+        .create_task(
+            &board_id,
+            json!({"title": "t", "due_at": "2026-12-02T13:24:31.5+02:00"}),
+        )
         .await;
     assert_eq!(task["due_at"], "2026-12-02T11:24:31.500Z", "{task}");
     assert_utc_z(&task, &["created_at", "updated_at"]);
@@ -122,7 +129,11 @@ async fn integral_numbers_are_integers(backend: Backend) {
             "/api/v1/boards".to_owned(),
             json!({"name": "Half", "slug": "half", "description": "d", "max_agents": 3.5}),
         ),
-        (Method::PATCH, format!("/api/v1/boards/{board_id}"), json!({"max_agents": 2.5})),
+        (
+            Method::PATCH,
+            format!("/api/v1/boards/{board_id}"),
+            json!({"max_agents": 2.5}),
+        ),
     ] {
         let (status, refused) = svc.call(method, &path, Some(body)).await;
         assert_eq!(status, 422, "{refused}");
@@ -135,4 +146,83 @@ async fn integral_numbers_are_integers(backend: Backend) {
     }
     let after = svc.ok(Method::GET, &format!("/api/v1/boards/{board_id}"), None).await;
     assert_eq!(after["max_agents"], 2, "{after}");
+}
+
+on_both_backends!(bodies_are_checked_as_their_schema_says);
+
+/// A few rules the document now states, each at its edge: a value the schema's pattern or
+/// enum refuses is a 422 naming the field, one it allows is accepted.
+async fn bodies_are_checked_as_their_schema_says(backend: Backend) {
+    let svc = backend.start().await;
+    let board_id = id(&svc.create_board("Schema").await);
+    let tasks = format!("/api/v1/boards/{board_id}/tasks");
+
+    let refused = |(status, body): (u16, Value), field: &str| {
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["detail"][0]["loc"], json!(["body", field]), "{body}");
+    };
+    // `pattern: "\S"`: blank text is refused on create as on update.
+    refused(
+        svc.call(Method::POST, &tasks, Some(json!({"title": " \t"}))).await,
+        "title",
+    );
+    refused(
+        svc.call(Method::POST, &tasks, Some(json!({"title": "t", "priority": " "})))
+            .await,
+        "priority",
+    );
+    let task_id = id(&svc
+        .create_task(&board_id, json!({"title": "t", "priority": "high"}))
+        .await);
+    refused(
+        svc.call(
+            Method::PATCH,
+            &format!("{tasks}/{task_id}"),
+            Some(json!({"comment": ""})),
+        )
+        .await,
+        "comment",
+    );
+    // `enum`.
+    refused(
+        svc.call(
+            Method::PATCH,
+            &format!("/api/v1/boards/{board_id}"),
+            Some(json!({"board_type": "kanban"})),
+        )
+        .await,
+        "board_type",
+    );
+    let general = svc
+        .ok(
+            Method::PATCH,
+            &format!("/api/v1/boards/{board_id}"),
+            Some(json!({"board_type": "general"})),
+        )
+        .await;
+    assert_eq!(general["board_type"], "general", "{general}");
+    // The tag color pattern, both sides of it.
+    refused(
+        svc.call(
+            Method::POST,
+            "/api/v1/tags",
+            Some(json!({"name": "t", "color": "#12345"})),
+        )
+        .await,
+        "color",
+    );
+    let tag = svc
+        .ok(
+            Method::POST,
+            "/api/v1/tags",
+            Some(json!({"name": "t", "color": " ##ABCDEF "})),
+        )
+        .await;
+    assert_eq!(tag["color"], "abcdef", "{tag}");
+    // `required`: an agent names its board.
+    refused(
+        svc.call(Method::POST, "/api/v1/agents", Some(json!({"name": "a"})))
+            .await,
+        "board_id",
+    );
 }

@@ -58,8 +58,10 @@ impl From<AgentRow> for AgentRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AgentCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
+    /// Required: every agent belongs to a board.
+    #[schema(value_type = Uuid, required = true)]
     pub board_id: Option<Uuid>,
     /// Accepted for compatibility; a new agent is always `provisioning`.
     pub status: Option<String>,

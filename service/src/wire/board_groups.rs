@@ -42,14 +42,18 @@ impl From<BoardGroupRow> for BoardGroupRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardGroupCreate {
+    #[schema(pattern = r"\S")]
     pub name: String,
+    #[schema(pattern = r"\S")]
     pub slug: String,
     pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardGroupUpdate {
+    #[schema(pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(pattern = r"\S")]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -59,6 +63,7 @@ pub struct BoardGroupUpdate {
 /// A heartbeat interval (such as `10m`) for the agents of the group's boards.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardGroupHeartbeatApply {
+    #[schema(pattern = r"\S")]
     pub every: String,
     #[serde(default)]
     pub include_board_leads: bool,

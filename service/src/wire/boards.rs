@@ -73,8 +73,11 @@ impl From<BoardRow> for BoardRead {
 /// Board fields for create (`name`, `slug`, `description` required) and update (all optional).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct BoardWrite {
+    #[schema(pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(pattern = r"\S")]
     pub slug: Option<String>,
+    #[schema(pattern = r"\S")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -82,6 +85,7 @@ pub struct BoardWrite {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub board_group_id: Option<Option<Uuid>>,
+    #[schema(schema_with = super::schema::board_type)]
     pub board_type: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -101,15 +105,18 @@ pub struct BoardWrite {
     pub comment_required_for_review: Option<bool>,
     pub block_status_changes_with_pending_approval: Option<bool>,
     pub only_lead_can_change_status: Option<bool>,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub max_agents: Option<i32>,
 }
 
 /// A new board: `name`, `slug` and `description` are required, the rest as in [`BoardWrite`].
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardCreate {
+    #[schema(pattern = r"\S")]
     pub name: String,
+    #[schema(pattern = r"\S")]
     pub slug: String,
+    #[schema(pattern = r"\S")]
     pub description: String,
     #[serde(flatten)]
     pub settings: BoardWrite,

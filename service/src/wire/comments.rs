@@ -31,6 +31,6 @@ impl From<ActivityRow> for TaskCommentRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TaskCommentCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub message: String,
 }

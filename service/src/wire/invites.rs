@@ -10,8 +10,10 @@ use crate::store::InviteRow;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationInviteCreate {
+    #[schema(pattern = r"^\s*[^\s@][\s\S]*@[\s\S]*[^\s@]\s*$")]
     pub invited_email: String,
     #[serde(default = "member_role")]
+    #[schema(pattern = r"^\s*([oO][wW][nN][eE][rR]|[aA][dD][mM][iI][nN]|[mM][eE][mM][bB][eE][rR])\s*$")]
     pub role: String,
     #[serde(default)]
     pub all_boards_read: bool,

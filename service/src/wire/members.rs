@@ -80,6 +80,7 @@ impl OrganizationMemberRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationMemberUpdate {
+    #[schema(pattern = r"^\s*([oO][wW][nN][eE][rR]|[aA][dD][mM][iI][nN]|[mM][eE][mM][bB][eE][rR])\s*$")]
     pub role: Option<String>,
 }
 

@@ -35,7 +35,7 @@ impl From<MemoryRow> for BoardMemoryRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardMemoryCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub content: String,
     pub tags: Option<Vec<String>>,
     pub source: Option<String>,

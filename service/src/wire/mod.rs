@@ -18,6 +18,7 @@ pub mod invites;
 pub mod members;
 pub mod memory;
 pub mod organizations;
+pub mod schema;
 pub mod skills;
 pub mod tags;
 pub mod tasks;

@@ -32,6 +32,7 @@ impl From<OrganizationRow> for OrganizationRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationCreate {
+    #[schema(pattern = r"\S")]
     pub name: String,
 }
 

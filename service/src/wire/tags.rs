@@ -44,19 +44,20 @@ impl From<TagRow> for TagRead {
 /// A new tag: the slug is derived from the name when absent; the color is 6 hex digits.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TagCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     pub slug: Option<String>,
-    #[schema(default = "9e9e9e")]
+    #[schema(default = "9e9e9e", pattern = r"^\s*#*[0-9a-fA-F]{6}\s*$")]
     pub color: Option<String>,
     pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TagUpdate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: Option<String>,
     pub slug: Option<String>,
+    #[schema(pattern = r"^\s*#*[0-9a-fA-F]{6}\s*$")]
     pub color: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

@@ -89,6 +89,7 @@ impl From<TaskRecord> for TaskRead {
 /// A new task: `title` is required, the rest as in [`TaskWrite`].
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TaskCreate {
+    #[schema(pattern = r"\S")]
     pub title: String,
     #[serde(flatten)]
     pub fields: TaskChanges,
@@ -108,13 +109,15 @@ fn status_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TaskStatus>, D::E
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(as = TaskWrite)]
 pub struct TaskChanges {
+    #[schema(pattern = r"\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "status_of")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schema::task_status)]
     pub status: Option<TaskStatus>,
+    #[schema(pattern = r"\S")]
     pub priority: Option<String>,
     #[serde(default, deserialize_with = "opt_timestamp")]
     #[schema(value_type = Option<NaiveDateTime>)]
@@ -128,7 +131,7 @@ pub struct TaskChanges {
     pub tag_ids: Option<Vec<Uuid>>,
     #[schema(value_type = Option<Object>)]
     pub custom_field_values: Option<BTreeMap<String, Value>>,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub comment: Option<String>,
 }
 
