@@ -150,10 +150,12 @@ impl de::Error for Problem {
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
         // Integral numbers reach a visitor as integers (see `Node::deserialize_any`), so a
         // float an integer type refuses has a fractional part (or is beyond every integer).
-        if let Unexpected::Float(f) = unexp {
-            if f.is_finite() && f.fract() != 0.0 && INTEGER_TYPES.contains(&exp.to_string().as_str()) {
-                return Problem::FractionalInteger;
-            }
+        if let Unexpected::Float(f) = unexp
+            && f.is_finite()
+            && f.fract() != 0.0
+            && INTEGER_TYPES.contains(&exp.to_string().as_str())
+        {
+            return Problem::FractionalInteger;
         }
         Problem::WrongType(format!("invalid type: {unexp}, expected {exp}"))
     }
@@ -361,7 +363,7 @@ mod tests {
         }
         assert!((parse_json::<Score>(br#"{"confidence": 80.5}"#).unwrap().confidence - 80.5).abs() < f64::EPSILON);
         assert!((parse_json::<Score>(br#"{"confidence": 80.0}"#).unwrap().confidence - 80.0).abs() < f64::EPSILON);
-        assert!(matches!(integral(1e300), None));
-        assert!(matches!(integral(f64::NAN), None));
+        assert!(integral(1e300).is_none());
+        assert!(integral(f64::NAN).is_none());
     }
 }
