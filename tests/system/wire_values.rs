@@ -138,6 +138,7 @@ async fn integral_numbers_are_integers(backend: Backend) {
         let (status, refused) = svc.call(method, &path, Some(body)).await;
         assert_eq!(status, 422, "{refused}");
         let item = &refused["detail"][0];
+        assert_eq!(item["loc"], json!(["body", "max_agents"]), "{refused}");
         assert_eq!(item["type"], "int_from_float", "{refused}");
         assert_eq!(
             item["msg"], "Input should be a valid integer, got a number with a fractional part",

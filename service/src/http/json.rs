@@ -100,7 +100,7 @@ fn nul_characters(value: &Value) -> Vec<FieldError> {
 #[derive(Debug)]
 enum Problem {
     /// A required field is absent.
-    Missing(&'static str),
+    Missing(String),
     /// A value of the wrong JSON type (`invalid type: …`).
     WrongType(String),
     /// A number with a fractional part where an integer is expected.
@@ -137,6 +137,13 @@ const UUID_REFUSAL: &str = "UUID parsing failed";
 impl de::Error for Problem {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         let message = msg.to_string();
+        // A create read as its update reports a required field this way (`wire::MissingField`).
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            return Problem::Missing(field.to_owned());
+        }
         // The one failure serde has no kind for: the `uuid` crate refuses a string through
         // `custom`, with this prefix (also inside flattened bodies, where no visitor of ours
         // is involved).
@@ -161,7 +168,7 @@ impl de::Error for Problem {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Problem::Missing(field)
+        Problem::Missing(field.to_owned())
     }
 }
 
@@ -333,6 +340,19 @@ mod tests {
         let flattened =
             parse_json::<crate::wire::tasks::TaskCreate>(br#"{"title": "t", "assigned_agent_id": "x"}"#).unwrap_err();
         assert_eq!(flattened[0].kind, "uuid_parsing");
+        assert_eq!(
+            flattened[0].loc,
+            vec![Value::from("body"), Value::from("assigned_agent_id")]
+        );
+        // A create without its required field: serde's own missing-field item.
+        let untitled = parse_json::<crate::wire::tasks::TaskCreate>(br#"{"status": "review"}"#).unwrap_err();
+        assert_eq!(untitled[0].loc, vec![Value::from("body"), Value::from("title")]);
+        assert_eq!(untitled[0].kind, "missing");
+        assert_eq!(untitled[0].msg, "Field required");
+        let board =
+            parse_json::<crate::wire::boards::BoardCreate>(br#"{"name": "b", "description": "d"}"#).unwrap_err();
+        assert_eq!(board[0].loc, vec![Value::from("body"), Value::from("slug")]);
+        assert_eq!(board[0].kind, "missing");
     }
 
     #[test]
@@ -354,6 +374,7 @@ mod tests {
             br#"{"name": "b", "slug": "b", "description": "d", "max_agents": 3.5}"#,
         )
         .unwrap_err();
+        assert_eq!(bad[0].loc, vec![Value::from("body"), Value::from("max_agents")]);
         assert_eq!(bad[0].kind, "int_from_float");
 
         // A float field still reads fractions, and an integral one as the same number.

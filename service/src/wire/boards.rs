@@ -10,7 +10,7 @@ use super::agents::AgentRead;
 use super::approvals::ApprovalRead;
 use super::memory::BoardMemoryRead;
 use super::tasks::TaskRead;
-use super::{double_option, opt_timestamp};
+use super::{MissingField, double_option, opt_timestamp};
 use crate::store::BoardRow;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -111,6 +111,7 @@ pub struct BoardWrite {
 
 /// A new board: `name`, `slug` and `description` are required, the rest as in [`BoardWrite`].
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "BoardWrite")]
 pub struct BoardCreate {
     #[schema(pattern = r"\S")]
     pub name: String,
@@ -120,6 +121,19 @@ pub struct BoardCreate {
     pub description: String,
     #[serde(flatten)]
     pub settings: BoardWrite,
+}
+
+impl TryFrom<BoardWrite> for BoardCreate {
+    type Error = MissingField;
+
+    fn try_from(mut w: BoardWrite) -> Result<Self, MissingField> {
+        Ok(Self {
+            name: w.name.take().ok_or(MissingField("name"))?,
+            slug: w.slug.take().ok_or(MissingField("slug"))?,
+            description: w.description.take().ok_or(MissingField("description"))?,
+            settings: w,
+        })
+    }
 }
 
 impl BoardCreate {

@@ -42,6 +42,20 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// A create body without one of its required fields. Creates whose optional fields are
+/// their update's (`#[serde(flatten)]` in the schema) are read as the update and then checked
+/// with this (`#[serde(try_from = …)]`), so that a bad value anywhere keeps its field's
+/// location (serde's flattening buffers the body and loses it); the body parser reads this
+/// error as serde's own missing field.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MissingField(pub &'static str);
+
+impl std::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "missing field `{}`", self.0)
+    }
+}
+
 // `Page_<Item>` in the contract; `PageOf` here, as `domain::Page` is the page asked for.
 /// A page of results, as every list endpoint returns it.
 #[derive(Debug, Serialize, ToSchema)]

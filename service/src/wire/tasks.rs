@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{double_option, opt_timestamp};
+use super::{MissingField, double_option, opt_timestamp};
 use crate::domain::tasks::TaskStatus;
 use crate::store::{TagRef, TaskRecord};
 
@@ -88,11 +88,23 @@ impl From<TaskRecord> for TaskRead {
 
 /// A new task: `title` is required, the rest as in [`TaskWrite`].
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "TaskChanges")]
 pub struct TaskCreate {
     #[schema(pattern = r"\S")]
     pub title: String,
     #[serde(flatten)]
     pub fields: TaskChanges,
+}
+
+impl TryFrom<TaskChanges> for TaskCreate {
+    type Error = MissingField;
+
+    fn try_from(mut fields: TaskChanges) -> Result<Self, MissingField> {
+        Ok(Self {
+            title: fields.title.take().ok_or(MissingField("title"))?,
+            fields,
+        })
+    }
 }
 
 fn status_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TaskStatus>, D::Error> {
