@@ -67,6 +67,15 @@ async fn timestamps_are_utc_with_z_and_offsets_are_converted(backend: Backend) {
     assert_eq!(task["due_at"], "2026-12-02T11:24:31.500Z", "{task}");
     assert_utc_z(&task, &["created_at", "updated_at"]);
     let task_id = id(&task);
+    // Digits beyond the microsecond are dropped on both backends alike.
+    let precise = svc
+        .ok(
+            Method::PATCH,
+            &format!("/api/v1/boards/{board_id}/tasks/{task_id}"),
+            Some(json!({"due_at": "2026-12-02T13:24:31.123456789+02:00"})),
+        )
+        .await;
+    assert_eq!(precise["due_at"], "2026-12-02T11:24:31.123456Z", "{precise}");
     let moved = svc
         .ok(
             Method::PATCH,

@@ -3,6 +3,14 @@
 //! events. They may be built from domain types and store rows (`From<Row> for XRead`), but
 //! never name `actions`, `http` or axum: converting a body into an action's input, and
 //! answering with a page, happen in `http/`.
+//!
+//! Conventions every wire type follows (new operations too):
+//! - a timestamp of a read model is a `NaiveDateTime` (UTC) field with
+//!   `#[serde(serialize_with = "super::time::utc")]` (`utc_opt` when nullable), so it leaves
+//!   as RFC 3339 with `Z`; a timestamp of a body is read with [`time::parse_timestamp`] (any
+//!   offset, converted to UTC);
+//! - every check an action makes on a body field is stated in the field's schema (see
+//!   [`schema`]): `pattern = r"\S"` for text that must not be blank, an enum for a closed set.
 
 pub mod activity;
 pub mod agents;

@@ -6,7 +6,7 @@
 //! Read models keep their `NaiveDateTime` fields (so their schema stays `string`,
 //! `format: date-time`) and name [`utc`] or [`utc_opt`] as the field's `serialize_with`.
 
-use chrono::{NaiveDateTime, SecondsFormat};
+use chrono::{NaiveDateTime, SecondsFormat, Timelike};
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serializer};
 
@@ -29,8 +29,13 @@ pub fn utc_opt<S: Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, 
 }
 
 /// Parses an ISO-8601 timestamp into naive UTC: with an offset it is converted, without one
-/// it is taken as UTC; a bare date is its midnight.
+/// it is taken as UTC; a bare date is its midnight. Sub-microsecond digits are dropped, as
+/// PostgreSQL would and SQLite would not: both backends then store and return the same value.
 pub fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
+    parse_any_precision(s).map(|t| t.with_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t))
+}
+
+fn parse_any_precision(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     if let Ok(aware) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(aware.naive_utc());
@@ -86,6 +91,13 @@ mod tests {
         assert_eq!(t("2026-11-29T13:54:27.5").to_string(), "2026-11-29 13:54:27.500");
         assert_eq!(t("2026-11-29T13:54").to_string(), "2026-11-29 13:54:00");
         assert_eq!(t("2026-11-29").to_string(), "2026-11-29 00:00:00");
+        // RFC 3339's own corners: lower-case separators, a leap second, nanoseconds.
+        assert_eq!(t("2026-11-29t13:54:27z").to_string(), "2026-11-29 13:54:27");
+        assert_eq!(t("2026-12-31T23:59:60Z").to_string(), "2026-12-31 23:59:60");
+        assert_eq!(
+            t("2026-11-29T13:54:27.123456789+14:00").to_string(),
+            "2026-11-28 23:54:27.123456"
+        );
         assert!(parse_timestamp("yesterday").is_none());
         assert!(parse_timestamp("2026-13-01T00:00:00Z").is_none());
     }
