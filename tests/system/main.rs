@@ -33,5 +33,6 @@ mod streams;
 mod text;
 mod tracing_otlp;
 mod web_ui;
+mod wire_values;
 mod workflow;
 mod zero_config;

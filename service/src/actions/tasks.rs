@@ -87,6 +87,9 @@ pub async fn create(
 ) -> Result<TaskRecord> {
     let board = board_for_user(store, caller, board_id, Access::Write).await?;
     let custom_field_values = task_values(store, board_id, input.custom_field_values.as_ref(), true).await?;
+    if let Some(priority) = &input.priority {
+        non_blank("priority", priority)?;
+    }
     let task = NewTask {
         id: Uuid::new_v4(),
         board_id,
@@ -122,6 +125,9 @@ pub async fn update(
     let title = input.title.as_deref().map(|t| non_blank("title", t)).transpose()?;
     if let Some(priority) = &input.priority {
         non_blank("priority", priority)?;
+    }
+    if let Some(comment) = &input.comment {
+        non_blank("comment", comment)?;
     }
     let at = now();
     let patch = TaskPatch {

@@ -53,6 +53,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError
                 vec![FieldError::new(loc, "Field required", "missing")]
             }
             Problem::WrongType(message) => vec![FieldError::new(loc, message, "type_error")],
+            Problem::FractionalInteger => vec![FieldError::new(loc, FRACTIONAL_MESSAGE, "int_from_float")],
             Problem::NotAUuid(message) => vec![FieldError::new(loc, message, "uuid_parsing")],
             Problem::Refused(message) => vec![FieldError::new(loc, message, "value_error")],
         }
@@ -99,9 +100,11 @@ fn nul_characters(value: &Value) -> Vec<FieldError> {
 #[derive(Debug)]
 enum Problem {
     /// A required field is absent.
-    Missing(&'static str),
+    Missing(String),
     /// A value of the wrong JSON type (`invalid type: …`).
     WrongType(String),
+    /// A number with a fractional part where an integer is expected.
+    FractionalInteger,
     /// A string the `uuid` crate refused.
     NotAUuid(String),
     /// Anything else the target type refused (out of range, unknown variant, its own check).
@@ -112,6 +115,7 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Missing(field) => write!(f, "missing field `{field}`"),
+            Problem::FractionalInteger => f.write_str(FRACTIONAL_MESSAGE),
             Problem::WrongType(m) | Problem::NotAUuid(m) | Problem::Refused(m) => f.write_str(m),
         }
     }
@@ -119,12 +123,27 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
+/// The message of a number with a fractional part given for an integer field.
+const FRACTIONAL_MESSAGE: &str = "Input should be a valid integer, got a number with a fractional part";
+
+/// How serde's integer visitors describe what they expect.
+const INTEGER_TYPES: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
 /// How `uuid`'s `Deserialize` begins the message of a string that is not a UUID.
 const UUID_REFUSAL: &str = "UUID parsing failed";
 
 impl de::Error for Problem {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         let message = msg.to_string();
+        // A create read as its update reports a required field this way (`wire::MissingField`).
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            return Problem::Missing(field.to_owned());
+        }
         // The one failure serde has no kind for: the `uuid` crate refuses a string through
         // `custom`, with this prefix (also inside flattened bodies, where no visitor of ours
         // is involved).
@@ -136,11 +155,46 @@ impl de::Error for Problem {
     }
 
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
+        // Integral numbers reach a visitor as integers (see `Node::deserialize_any`), so a
+        // float an integer type refuses has a fractional part (or is beyond every integer).
+        if let Unexpected::Float(f) = unexp
+            && f.is_finite()
+            && f.fract() != 0.0
+            && INTEGER_TYPES.contains(&exp.to_string().as_str())
+        {
+            return Problem::FractionalInteger;
+        }
         Problem::WrongType(format!("invalid type: {unexp}, expected {exp}"))
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Problem::Missing(field)
+        Problem::Missing(field.to_owned())
+    }
+}
+
+/// An integral float as the integer it equals.
+enum Integral {
+    Unsigned(u64),
+    Signed(i64),
+}
+
+/// `f` as an integer when it has no fractional part and fits one (`3.0` → 3, `-2.0` → -2).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn integral(f: f64) -> Option<Integral> {
+    // 2^63 and 2^64 are exact in f64; the casts below are exact inside these bounds.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if !f.is_finite() || f.fract() != 0.0 {
+        None
+    } else if (0.0..2.0 * TWO_63).contains(&f) {
+        Some(Integral::Unsigned(f as u64))
+    } else if (-TWO_63..0.0).contains(&f) {
+        Some(Integral::Signed(f as i64))
+    } else {
+        None
     }
 }
 
@@ -168,7 +222,14 @@ impl<'de> de::Deserializer<'de> for Node {
                 } else if let Some(i) = n.as_i64() {
                     visitor.visit_i64(i)
                 } else {
-                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+                    let f = n.as_f64().unwrap_or(f64::NAN);
+                    // JSON Schema: a number without a fractional part is an integer (`3.0`
+                    // is 3), here also inside flattened bodies, which serde buffers by value.
+                    match integral(f) {
+                        Some(Integral::Unsigned(u)) => visitor.visit_u64(u),
+                        Some(Integral::Signed(i)) => visitor.visit_i64(i),
+                        None => visitor.visit_f64(f),
+                    }
                 }
             }
             Value::String(s) => visitor.visit_string(s),
@@ -279,5 +340,51 @@ mod tests {
         let flattened =
             parse_json::<crate::wire::tasks::TaskCreate>(br#"{"title": "t", "assigned_agent_id": "x"}"#).unwrap_err();
         assert_eq!(flattened[0].kind, "uuid_parsing");
+        assert_eq!(
+            flattened[0].loc,
+            vec![Value::from("body"), Value::from("assigned_agent_id")]
+        );
+        // A create without its required field: serde's own missing-field item.
+        let untitled = parse_json::<crate::wire::tasks::TaskCreate>(br#"{"status": "review"}"#).unwrap_err();
+        assert_eq!(untitled[0].loc, vec![Value::from("body"), Value::from("title")]);
+        assert_eq!(untitled[0].kind, "missing");
+        assert_eq!(untitled[0].msg, "Field required");
+        let board =
+            parse_json::<crate::wire::boards::BoardCreate>(br#"{"name": "b", "description": "d"}"#).unwrap_err();
+        assert_eq!(board[0].loc, vec![Value::from("body"), Value::from("slug")]);
+        assert_eq!(board[0].kind, "missing");
+    }
+
+    #[test]
+    fn integral_numbers_are_integers_and_fractions_are_refused() {
+        let body: Body = parse_json(br#"{"title": "x", "n": 3.0}"#).unwrap();
+        assert_eq!(body.n, Some(3));
+        let body: Body = parse_json(br#"{"title": "x", "n": -2.0}"#).unwrap();
+        assert_eq!(body.n, Some(-2));
+        let fraction = parse_json::<Body>(br#"{"title": "x", "n": 3.5}"#).unwrap_err();
+        assert_eq!(fraction[0].loc, vec![Value::from("body"), Value::from("n")]);
+        assert_eq!(fraction[0].kind, "int_from_float");
+        assert_eq!(fraction[0].msg, FRACTIONAL_MESSAGE);
+
+        // Flattened bodies are buffered by serde before the integer field reads them.
+        let board: crate::wire::boards::BoardCreate =
+            parse_json(br#"{"name": "b", "slug": "b", "description": "d", "max_agents": 3.0}"#).unwrap();
+        assert_eq!(board.settings.max_agents, Some(3));
+        let bad = parse_json::<crate::wire::boards::BoardCreate>(
+            br#"{"name": "b", "slug": "b", "description": "d", "max_agents": 3.5}"#,
+        )
+        .unwrap_err();
+        assert_eq!(bad[0].loc, vec![Value::from("body"), Value::from("max_agents")]);
+        assert_eq!(bad[0].kind, "int_from_float");
+
+        // A float field still reads fractions, and an integral one as the same number.
+        #[derive(Debug, Deserialize)]
+        struct Score {
+            confidence: f64,
+        }
+        assert!((parse_json::<Score>(br#"{"confidence": 80.5}"#).unwrap().confidence - 80.5).abs() < f64::EPSILON);
+        assert!((parse_json::<Score>(br#"{"confidence": 80.0}"#).unwrap().confidence - 80.0).abs() < f64::EPSILON);
+        assert!(integral(1e300).is_none());
+        assert!(integral(f64::NAN).is_none());
     }
 }

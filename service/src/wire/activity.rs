@@ -19,6 +19,7 @@ pub struct ActivityEventRead {
     pub board_id: Option<Uuid>,
     pub route_name: Option<String>,
     pub route_params: Option<BTreeMap<String, String>>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -56,6 +57,7 @@ impl From<ActivityRow> for ActivityEventRead {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActivityTaskCommentFeedItemRead {
     pub id: Uuid,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
     pub message: Option<String>,
     pub agent_id: Option<Uuid>,

@@ -24,10 +24,13 @@ pub struct AgentRead {
     pub identity_profile: Option<Value>,
     pub identity_template: Option<String>,
     pub soul_template: Option<String>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub last_seen_at: Option<NaiveDateTime>,
     pub is_board_lead: bool,
     pub is_gateway_main: bool,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -55,8 +58,10 @@ impl From<AgentRow> for AgentRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AgentCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
+    /// Required: every agent belongs to a board.
+    #[schema(value_type = Uuid, required = true)]
     pub board_id: Option<Uuid>,
     /// Accepted for compatibility; a new agent is always `provisioning`.
     pub status: Option<String>,

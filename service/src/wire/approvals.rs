@@ -26,7 +26,9 @@ pub struct ApprovalRead {
     #[schema(value_type = Option<Object>)]
     pub rubric_scores: Option<Value>,
     pub status: String,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub resolved_at: Option<NaiveDateTime>,
 }
 
@@ -53,6 +55,7 @@ impl From<ApprovalView> for ApprovalRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApprovalCreate {
+    #[schema(pattern = r"\S")]
     pub action_type: String,
     #[schema(minimum = 0, maximum = 100)]
     pub confidence: f64,
@@ -60,6 +63,7 @@ pub struct ApprovalCreate {
     pub payload: Option<serde_json::Map<String, Value>>,
     #[schema(value_type = Option<Object>)]
     pub rubric_scores: Option<BTreeMap<String, i64>>,
+    #[schema(schema_with = super::schema::approval_status_or_null)]
     pub status: Option<String>,
     pub task_id: Option<Uuid>,
     #[serde(default)]
@@ -70,5 +74,7 @@ pub struct ApprovalCreate {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApprovalUpdate {
+    /// Required: the decision.
+    #[schema(schema_with = super::schema::approval_status, required = true)]
     pub status: Option<String>,
 }

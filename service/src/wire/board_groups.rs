@@ -20,7 +20,9 @@ pub struct BoardGroupRead {
     pub name: String,
     pub slug: String,
     pub description: Option<String>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -40,14 +42,18 @@ impl From<BoardGroupRow> for BoardGroupRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardGroupCreate {
+    #[schema(pattern = r"\S")]
     pub name: String,
+    #[schema(pattern = r"\S")]
     pub slug: String,
     pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardGroupUpdate {
+    #[schema(pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(pattern = r"\S")]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -57,6 +63,7 @@ pub struct BoardGroupUpdate {
 /// A heartbeat interval (such as `10m`) for the agents of the group's boards.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardGroupHeartbeatApply {
+    #[schema(pattern = r"\S")]
     pub every: String,
     #[serde(default)]
     pub include_board_leads: bool,
@@ -83,10 +90,14 @@ pub struct BoardGroupTaskSummary {
     pub assigned_agent_id: Option<Uuid>,
     /// The assigned agent's name.
     pub assignee: Option<String>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub due_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub in_progress_at: Option<NaiveDateTime>,
     pub tags: Vec<TagRefRead>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

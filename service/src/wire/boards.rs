@@ -10,7 +10,7 @@ use super::agents::AgentRead;
 use super::approvals::ApprovalRead;
 use super::memory::BoardMemoryRead;
 use super::tasks::TaskRead;
-use super::{double_option, opt_timestamp};
+use super::{MissingField, double_option, opt_timestamp};
 use crate::store::BoardRow;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,6 +26,7 @@ pub struct BoardRead {
     pub objective: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub success_metrics: Option<Value>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub target_date: Option<NaiveDateTime>,
     pub goal_confirmed: bool,
     pub goal_source: Option<String>,
@@ -35,7 +36,9 @@ pub struct BoardRead {
     pub block_status_changes_with_pending_approval: bool,
     pub only_lead_can_change_status: bool,
     pub max_agents: i32,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -70,8 +73,11 @@ impl From<BoardRow> for BoardRead {
 /// Board fields for create (`name`, `slug`, `description` required) and update (all optional).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct BoardWrite {
+    #[schema(pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(pattern = r"\S")]
     pub slug: Option<String>,
+    #[schema(pattern = r"\S")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -79,6 +85,7 @@ pub struct BoardWrite {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub board_group_id: Option<Option<Uuid>>,
+    #[schema(schema_with = super::schema::board_type)]
     pub board_type: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -98,18 +105,35 @@ pub struct BoardWrite {
     pub comment_required_for_review: Option<bool>,
     pub block_status_changes_with_pending_approval: Option<bool>,
     pub only_lead_can_change_status: Option<bool>,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub max_agents: Option<i32>,
 }
 
 /// A new board: `name`, `slug` and `description` are required, the rest as in [`BoardWrite`].
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "BoardWrite")]
 pub struct BoardCreate {
+    #[schema(pattern = r"\S")]
     pub name: String,
+    #[schema(pattern = r"\S")]
     pub slug: String,
+    #[schema(pattern = r"\S")]
     pub description: String,
     #[serde(flatten)]
     pub settings: BoardWrite,
+}
+
+impl TryFrom<BoardWrite> for BoardCreate {
+    type Error = MissingField;
+
+    fn try_from(mut w: BoardWrite) -> Result<Self, MissingField> {
+        Ok(Self {
+            name: w.name.take().ok_or(MissingField("name"))?,
+            slug: w.slug.take().ok_or(MissingField("slug"))?,
+            description: w.description.take().ok_or(MissingField("description"))?,
+            settings: w,
+        })
+    }
 }
 
 impl BoardCreate {

@@ -13,6 +13,7 @@ pub struct TaskCommentRead {
     pub message: Option<String>,
     pub agent_id: Option<Uuid>,
     pub task_id: Option<Uuid>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -30,6 +31,6 @@ impl From<ActivityRow> for TaskCommentRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TaskCommentCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub message: String,
 }

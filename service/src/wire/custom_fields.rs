@@ -76,7 +76,9 @@ pub struct TaskCustomFieldDefinitionRead {
     #[schema(value_type = Option<Value>)]
     pub default_value: Option<Value>,
     pub board_ids: Vec<Uuid>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -105,9 +107,9 @@ impl From<CustomFieldView> for TaskCustomFieldDefinitionRead {
 /// the key; `validation_regex` only for string types.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TaskCustomFieldDefinitionCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub field_key: String,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub label: Option<String>,
     #[serde(default = "default_type")]
     #[schema(default = "text")]
@@ -139,7 +141,7 @@ pub struct TaskCustomFieldDefinitionUpdate {
     /// Refused unless equal to the current key: keys are immutable.
     #[schema(ignore)]
     pub field_key: Option<String>,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub label: Option<String>,
     pub field_type: Option<CustomFieldType>,
     pub ui_visibility: Option<CustomFieldVisibility>,

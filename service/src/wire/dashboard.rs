@@ -19,6 +19,7 @@ pub struct DashboardKpis {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DashboardSeriesPoint {
+    #[serde(serialize_with = "super::time::utc")]
     pub period: NaiveDateTime,
     pub value: f64,
 }
@@ -38,6 +39,7 @@ pub struct DashboardSeriesSet {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DashboardWipPoint {
+    #[serde(serialize_with = "super::time::utc")]
     pub period: NaiveDateTime,
     pub inbox: i64,
     pub in_progress: i64,
@@ -65,6 +67,7 @@ pub struct DashboardPendingApproval {
     pub board_name: String,
     pub action_type: String,
     pub confidence: f64,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
     pub task_title: Option<String>,
 }
@@ -78,6 +81,7 @@ pub struct DashboardPendingApprovals {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DashboardMetrics {
     pub range: String,
+    #[serde(serialize_with = "super::time::utc")]
     pub generated_at: NaiveDateTime,
     pub kpis: DashboardKpis,
     pub throughput: DashboardSeriesSet,

@@ -19,7 +19,9 @@ pub struct GatewayRead {
     pub workspace_root: String,
     pub disable_device_pairing: bool,
     pub allow_insecure_tls: bool,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -42,8 +44,13 @@ impl From<GatewayRow> for GatewayRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GatewayCreate {
+    #[schema(pattern = r"\S")]
     pub name: String,
+    #[schema(
+        pattern = r"^\s*([hH][tT][tT][pP][sS]?|[wW][sS][sS]?)://([A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#]\S*)?\s*$"
+    )]
     pub url: String,
+    #[schema(pattern = r"\S")]
     pub workspace_root: String,
     #[serde(default)]
     pub token: Option<String>,
@@ -55,8 +62,13 @@ pub struct GatewayCreate {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GatewayUpdate {
+    #[schema(pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(
+        pattern = r"^\s*([hH][tT][tT][pP][sS]?|[wW][sS][sS]?)://([A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?([/?#]\S*)?\s*$"
+    )]
     pub url: Option<String>,
+    #[schema(pattern = r"\S")]
     pub workspace_root: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

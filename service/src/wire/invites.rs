@@ -10,8 +10,10 @@ use crate::store::InviteRow;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationInviteCreate {
+    #[schema(pattern = r"^\s*[^\s@][\s\S]*@[\s\S]*[^\s@]\s*$")]
     pub invited_email: String,
     #[serde(default = "member_role")]
+    #[schema(pattern = r"^\s*([oO][wW][nN][eE][rR]|[aA][dD][mM][iI][nN]|[mM][eE][mM][bB][eE][rR])\s*$")]
     pub role: String,
     #[serde(default)]
     pub all_boards_read: bool,
@@ -36,8 +38,11 @@ pub struct OrganizationInviteRead {
     pub token: String,
     pub created_by_user_id: Option<Uuid>,
     pub accepted_by_user_id: Option<Uuid>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub accepted_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

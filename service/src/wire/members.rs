@@ -21,7 +21,9 @@ pub struct OrganizationBoardAccessRead {
     pub board_id: Uuid,
     pub can_read: bool,
     pub can_write: bool,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -46,7 +48,9 @@ pub struct OrganizationMemberRead {
     pub role: String,
     pub all_boards_read: bool,
     pub all_boards_write: bool,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
     pub user: Option<OrganizationUserRead>,
     pub board_access: Vec<OrganizationBoardAccessRead>,
@@ -76,6 +80,7 @@ impl OrganizationMemberRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationMemberUpdate {
+    #[schema(pattern = r"^\s*([oO][wW][nN][eE][rR]|[aA][dD][mM][iI][nN]|[mM][eE][mM][bB][eE][rR])\s*$")]
     pub role: Option<String>,
 }
 

@@ -15,6 +15,7 @@ pub struct BoardMemoryRead {
     pub tags: Option<Vec<String>>,
     pub is_chat: bool,
     pub source: Option<String>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -34,7 +35,7 @@ impl From<MemoryRow> for BoardMemoryRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BoardMemoryCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub content: String,
     pub tags: Option<Vec<String>>,
     pub source: Option<String>,

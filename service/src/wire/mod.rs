@@ -3,6 +3,14 @@
 //! events. They may be built from domain types and store rows (`From<Row> for XRead`), but
 //! never name `actions`, `http` or axum: converting a body into an action's input, and
 //! answering with a page, happen in `http/`.
+//!
+//! Conventions every wire type follows (new operations too):
+//! - a timestamp of a read model is a `NaiveDateTime` (UTC) field with
+//!   `#[serde(serialize_with = "super::time::utc")]` (`utc_opt` when nullable), so it leaves
+//!   as RFC 3339 with `Z`; a timestamp of a body is read with [`time::parse_timestamp`] (any
+//!   offset, converted to UTC);
+//! - every check an action makes on a body field is stated in the field's schema (see
+//!   [`schema`]): `pattern = r"\S"` for text that must not be blank, an enum for a closed set.
 
 pub mod activity;
 pub mod agents;
@@ -18,17 +26,19 @@ pub mod invites;
 pub mod members;
 pub mod memory;
 pub mod organizations;
+pub mod schema;
 pub mod skills;
 pub mod tags;
 pub mod tasks;
+pub mod time;
 pub mod users;
 pub mod webhooks;
 
-use chrono::NaiveDateTime;
-use serde::de::{Deserializer, Error as _};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use self::time::{opt_timestamp, parse_timestamp};
 use crate::domain::{Page, Paged};
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -40,29 +50,17 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Parses an ISO-8601 timestamp with or without offset into naive UTC.
-pub fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Ok(aware) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(aware.naive_utc());
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
-            return Some(t);
-        }
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-}
+/// A create body without one of its required fields. Creates whose optional fields are
+/// their update's (`#[serde(flatten)]` in the schema) are read as the update and then checked
+/// with this (`#[serde(try_from = …)]`), so that a bad value anywhere keeps its field's
+/// location (serde's flattening buffers the body and loses it); the body parser reads this
+/// error as serde's own missing field.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MissingField(pub &'static str);
 
-/// A nullable timestamp field of a PATCH body (absent / null / value).
-pub fn opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<NaiveDateTime>>, D::Error> {
-    match Option::<String>::deserialize(d)? {
-        None => Ok(Some(None)),
-        Some(s) => parse_timestamp(&s)
-            .map(|t| Some(Some(t)))
-            .ok_or_else(|| D::Error::custom("Input should be a valid datetime")),
+impl std::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "missing field `{}`", self.0)
     }
 }
 
@@ -99,21 +97,5 @@ pub struct OkResponse {
 impl OkResponse {
     pub const fn ok() -> Self {
         Self { ok: true }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_with_and_without_offset_become_naive_utc() {
-        let a = parse_timestamp("2026-11-29T13:54:27+02:00").unwrap();
-        assert_eq!(a.to_string(), "2026-11-29 11:54:27");
-        assert_eq!(
-            parse_timestamp("2026-11-29T13:54:27.5").unwrap().to_string(),
-            "2026-11-29 13:54:27.500"
-        );
-        assert!(parse_timestamp("yesterday").is_none());
     }
 }

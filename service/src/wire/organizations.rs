@@ -11,7 +11,9 @@ use crate::store::OrganizationRow;
 pub struct OrganizationRead {
     pub id: Uuid,
     pub name: String,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -30,6 +32,7 @@ impl From<OrganizationRow> for OrganizationRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationCreate {
+    #[schema(pattern = r"\S")]
     pub name: String,
 }
 

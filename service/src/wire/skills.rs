@@ -19,7 +19,9 @@ pub struct SkillPackRead {
     #[schema(value_type = Object)]
     pub metadata: Value,
     pub skill_count: i64,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -52,9 +54,12 @@ pub struct MarketplaceSkillCardRead {
     pub source_url: String,
     #[schema(value_type = Object)]
     pub metadata: Value,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
     pub installed: bool,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub installed_at: Option<NaiveDateTime>,
 }
 

@@ -19,7 +19,9 @@ pub struct TagRead {
     pub description: Option<String>,
     /// How many tasks carry the tag.
     pub task_count: i64,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -42,19 +44,20 @@ impl From<TagRow> for TagRead {
 /// A new tag: the slug is derived from the name when absent; the color is 6 hex digits.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TagCreate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     pub slug: Option<String>,
-    #[schema(default = "9e9e9e")]
+    #[schema(default = "9e9e9e", pattern = r"^\s*#*[0-9a-fA-F]{6}\s*$")]
     pub color: Option<String>,
     pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TagUpdate {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: Option<String>,
     pub slug: Option<String>,
+    #[schema(pattern = r"^\s*#*[0-9a-fA-F]{6}\s*$")]
     pub color: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{double_option, opt_timestamp};
+use super::{MissingField, double_option, opt_timestamp};
 use crate::domain::tasks::TaskStatus;
 use crate::store::{TagRef, TaskRecord};
 
@@ -41,7 +41,9 @@ pub struct TaskRead {
     #[schema(value_type = String)]
     pub status: String,
     pub priority: String,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub due_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub in_progress_at: Option<NaiveDateTime>,
     pub created_by_user_id: Option<Uuid>,
     pub assigned_agent_id: Option<Uuid>,
@@ -52,7 +54,9 @@ pub struct TaskRead {
     pub tags: Vec<TagRefRead>,
     #[schema(value_type = Option<Object>)]
     pub custom_field_values: Option<BTreeMap<String, Value>>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -84,10 +88,23 @@ impl From<TaskRecord> for TaskRead {
 
 /// A new task: `title` is required, the rest as in [`TaskWrite`].
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(try_from = "TaskChanges")]
 pub struct TaskCreate {
+    #[schema(pattern = r"\S")]
     pub title: String,
     #[serde(flatten)]
     pub fields: TaskChanges,
+}
+
+impl TryFrom<TaskChanges> for TaskCreate {
+    type Error = MissingField;
+
+    fn try_from(mut fields: TaskChanges) -> Result<Self, MissingField> {
+        Ok(Self {
+            title: fields.title.take().ok_or(MissingField("title"))?,
+            fields,
+        })
+    }
 }
 
 fn status_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TaskStatus>, D::Error> {
@@ -104,13 +121,15 @@ fn status_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TaskStatus>, D::E
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(as = TaskWrite)]
 pub struct TaskChanges {
+    #[schema(pattern = r"\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "status_of")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schema::task_status)]
     pub status: Option<TaskStatus>,
+    #[schema(pattern = r"\S")]
     pub priority: Option<String>,
     #[serde(default, deserialize_with = "opt_timestamp")]
     #[schema(value_type = Option<NaiveDateTime>)]
@@ -124,7 +143,7 @@ pub struct TaskChanges {
     pub tag_ids: Option<Vec<Uuid>>,
     #[schema(value_type = Option<Object>)]
     pub custom_field_values: Option<BTreeMap<String, Value>>,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub comment: Option<String>,
 }
 

@@ -18,7 +18,9 @@ pub struct BoardWebhookRead {
     pub signature_header: Option<String>,
     pub endpoint_path: String,
     pub endpoint_url: Option<String>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
