@@ -102,6 +102,34 @@ SWITCHES_ORGANIZATION = {
 }
 
 
+# Body fields that name stored objects, and the seeded object each is pointed at (always, so
+# the request gets past the lookup and its other rules are exercised).
+BODY_REFERENCES = {
+    "board_id": "board_id",
+    "board_ids": "board_id",
+    "board_group_id": "group_id",
+    "tag_ids": "tag_id",
+    "agent_id": "agent_id",
+    "assigned_agent_id": "agent_id",
+}
+
+
+def _point_body_at_seed(body):
+    if not isinstance(body, dict):
+        return
+    for field, seeded in BODY_REFERENCES.items():
+        value = body.get(field)
+        if isinstance(value, str) and _is_uuid(value):
+            body[field] = SEED[seeded]
+        elif isinstance(value, list):
+            body[field] = [SEED[seeded] if isinstance(v, str) and _is_uuid(v) else v for v in value]
+    grants = body.get("board_access")
+    if isinstance(grants, list):
+        for grant in grants:
+            if isinstance(grant, dict) and isinstance(grant.get("board_id"), str) and _is_uuid(grant["board_id"]):
+                grant["board_id"] = SEED["board_id"]
+
+
 def _is_uuid(value):
     try:
         uuid.UUID(str(value))
@@ -112,13 +140,16 @@ def _is_uuid(value):
 
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
-    params = case.path_parameters
-    if not params or not all(_is_uuid(v) for v in params.values()):
+    _point_body_at_seed(case.body)
+    params = case.path_parameters if case.path_parameters is not None else {}
+    if not all(_is_uuid(v) for v in params.values()):
         return
     key = (case.method.upper(), case.path)
     if AS_USER and key in FRESH:
         params.update({name: SEED[name] for name in params if name in SEED})
         params.update(FRESH[key]())
+        return
+    if not params:
         return
     if next(COUNTER) % 4 == 3:
         return

@@ -53,6 +53,7 @@ pub struct CommentStreamQuery {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub board_id: Option<Uuid>,
     /// ISO-8601 time to replay from, or `null` for "from now".
+    #[param(schema_with = super::doc_inputs::since_schema)]
     pub since: Option<String>,
 }
 

@@ -40,7 +40,7 @@ impl From<GroupSnapshot> for BoardGroupSnapshot {
 pub struct GroupSnapshotQuery {
     #[param(default = false)]
     pub include_done: Option<bool>,
-    #[param(default = 5)]
+    #[param(default = 5, minimum = 0, maximum = 100)]
     pub per_board_task_limit: Option<i64>,
 }
 

@@ -16,7 +16,7 @@ use crate::wire::dashboard::DashboardMetrics;
 #[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
     /// One of 24h, 3d, 7d, 14d, 1m, 3m, 6m, 1y.
-    #[param(default = "24h")]
+    #[param(schema_with = super::doc_inputs::range_key_schema)]
     pub range_key: Option<String>,
     #[serde(default, deserialize_with = "super::extract::empty_as_none")]
     pub board_id: Option<Uuid>,

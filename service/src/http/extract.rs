@@ -97,7 +97,7 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or_default();
         let nul: Vec<FieldError> = url::form_urlencoded::parse(raw.as_bytes())
             .filter(|(k, v)| k.contains('\0') || v.contains('\0'))
@@ -106,8 +106,7 @@ where
         if !nul.is_empty() {
             return Err(ApiError::Validation(nul));
         }
-        Query::<T>::from_request_parts(parts, state)
-            .await
+        Query::<T>::try_from_uri(&without_empty_values(raw))
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e: QueryRejection| {
                 let mut loc: Vec<Value> = vec!["query".into()];
@@ -115,6 +114,16 @@ where
                 ApiError::Validation(vec![FieldError::new(loc, e.body_text(), "value_error")])
             })
     }
+}
+
+/// The query string without parameters sent empty (`?board_id=`): an empty value means "not
+/// given", for every parameter, as the reference web UI sends them (the document marks every
+/// optional query parameter `allowEmptyValue`).
+fn without_empty_values(raw: &str) -> axum::http::Uri {
+    let kept = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(url::form_urlencoded::parse(raw.as_bytes()).filter(|(_, v)| !v.is_empty()))
+        .finish();
+    format!("/?{kept}").parse().unwrap_or_else(|_| axum::http::Uri::from_static("/"))
 }
 
 /// Where in the query string deserialization failed, from the typed path axum's `Query`

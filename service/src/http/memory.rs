@@ -62,6 +62,7 @@ pub async fn create_memory(
 #[into_params(parameter_in = Query)]
 pub struct MemoryStreamQuery {
     /// ISO-8601 time to replay from, or `null` for "from now".
+    #[param(schema_with = super::doc_inputs::since_schema)]
     pub since: Option<String>,
     #[serde(default, deserialize_with = "empty_as_none")]
     pub is_chat: Option<bool>,

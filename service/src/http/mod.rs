@@ -46,6 +46,7 @@ pub mod comments;
 pub mod custom_fields;
 pub mod dashboard;
 pub mod doc;
+pub mod doc_inputs;
 pub mod error;
 pub mod extract;
 pub mod gateways;
@@ -205,6 +206,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(board_groups::get_board_group_snapshot_for_board))
         .split_for_parts();
     doc::CommonResponses.modify(&mut doc);
+    doc_inputs::state_input_spellings(&mut doc);
     (routes, doc)
 }
 

@@ -134,6 +134,7 @@ pub fn event_stream(
 #[into_params(parameter_in = Query)]
 pub struct SinceQuery {
     /// ISO-8601 time to replay from, or `null` for "from now".
+    #[param(schema_with = super::doc_inputs::since_schema)]
     pub since: Option<String>,
 }
 

@@ -67,5 +67,6 @@ impl From<InviteRow> for OrganizationInviteRead {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationInviteAccept {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub token: String,
 }
