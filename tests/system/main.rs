@@ -27,6 +27,7 @@ mod readiness;
 mod reads;
 mod reference;
 mod shutdown;
+mod stream_order;
 mod streams;
 mod text;
 mod tracing_otlp;
