@@ -275,3 +275,71 @@ impl tower::Service<Request> for Connection {
         tower::Service::call(&mut self.router, req)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::bus::Topic;
+
+    fn event(id: &str) -> BusEvent {
+        BusEvent {
+            topic: Topic::BoardTasks(Uuid::nil()),
+            organization_id: Uuid::nil(),
+            name: "task".to_owned(),
+            id: id.to_owned(),
+            is_comment: false,
+            data: json!({}),
+        }
+    }
+
+    fn held(bus: &EventBus, ids: &[&str], connection: Option<AfterFlush>) -> Held {
+        Held {
+            events: ids.iter().map(|id| event(id)).collect(),
+            bus: bus.clone(),
+            connection,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_connection_releases_after_its_next_flush_or_when_it_closes() {
+        let bus = EventBus::memory();
+        let mut rx = bus.subscribe();
+        let connection = AfterFlush::default();
+        held(&bus, &["1", "2"], Some(connection.clone())).release();
+        assert!(rx.try_recv().is_err(), "nothing before the flush");
+        connection.flushed();
+        assert_eq!(rx.try_recv().unwrap().id, "1");
+        assert_eq!(rx.try_recv().unwrap().id, "2");
+
+        held(&bus, &["3"], Some(connection.clone())).release();
+        connection.close();
+        assert_eq!(rx.try_recv().unwrap().id, "3");
+        held(&bus, &["4"], Some(connection)).release();
+        assert_eq!(rx.try_recv().unwrap().id, "4", "a closed connection holds nothing");
+    }
+
+    #[tokio::test]
+    async fn without_a_connection_a_body_releases_when_it_ends_or_is_dropped() {
+        let bus = EventBus::memory();
+        let mut rx = bus.subscribe();
+        let body = ReleaseWhenDone {
+            inner: Body::from("done"),
+            held: Some(held(&bus, &["1"], None)),
+        };
+        assert!(rx.try_recv().is_err());
+        let bytes = body.collect().await.unwrap().to_bytes();
+        assert_eq!(bytes, "done");
+        assert_eq!(rx.try_recv().unwrap().id, "1");
+
+        let unread = ReleaseWhenDone {
+            inner: Body::from("never read"),
+            held: Some(held(&bus, &["2"], None)),
+        };
+        drop(unread);
+        assert_eq!(rx.try_recv().unwrap().id, "2", "a client gone early loses nothing");
+    }
+}
