@@ -25,7 +25,6 @@ pub mod telemetry;
 pub mod wire;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -56,8 +55,9 @@ pub async fn serve(
         tokio::time::sleep(readiness_delay).await;
         let _ = begun_tx.send(());
     };
-    let server =
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(graceful);
+    // Each connection holds the events of its requests until their responses are written.
+    let listener = http::after_response::WatchedListener(listener);
+    let server = axum::serve(listener, http::after_response::PerConnection(app)).with_graceful_shutdown(graceful);
     let deadline = async move {
         if begun_rx.await.is_ok() {
             tokio::time::sleep(drain).await;

@@ -29,6 +29,7 @@ mod reads;
 mod reference;
 mod schemathesis;
 mod shutdown;
+mod stream_order;
 mod streams;
 mod text;
 mod tracing_otlp;

@@ -5,6 +5,12 @@
 //! through any replica reaches subscribers on all of them. If a publish fails the event is
 //! still delivered locally and the failure is logged. A subscriber that falls more than the
 //! broadcast capacity behind is told (`Lagged`) instead of silently losing events.
+//!
+//! A publish made while a request is handled is held in that request's `Outbox` and
+//! released (`release`) once its response has been written, so a client never sees the
+//! event of its own write before the write's response. Released events go out in the order
+//! they were released: straight into the broadcast (memory), or through one task that
+//! publishes them to Redis in order, pipelined.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +18,7 @@ use std::time::Duration;
 use fred::clients::SubscriberClient;
 use fred::prelude::*;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
 /// How many events a subscriber may fall behind before it must resync.
@@ -61,6 +67,8 @@ pub struct RedisBus {
     _subscriber: SubscriberClient,
     local: broadcast::Sender<Arc<BusEvent>>,
     channel: String,
+    /// Events released after a response, to the task that publishes them in order.
+    released: mpsc::UnboundedSender<Vec<BusEvent>>,
 }
 
 impl EventBus {
@@ -113,31 +121,54 @@ impl EventBus {
                 }
             }
         });
+        let (released, batches) = mpsc::unbounded_channel();
+        tokio::spawn(publish_released(
+            batches,
+            publisher.clone(),
+            channel.to_owned(),
+            local.clone(),
+        ));
         Ok(Self::Redis(Arc::new(RedisBus {
             publisher,
             _subscriber: subscriber,
             local,
             channel: channel.to_owned(),
+            released,
         })))
     }
 
-    /// Delivers an event to every subscriber on every replica (best effort).
+    /// Delivers an event to every subscriber on every replica (best effort); inside a
+    /// request, once the request's response has been written (see `bus::outbox`).
     pub async fn publish(&self, event: BusEvent) {
+        let Some(event) = super::outbox::hold_in_request(event) else {
+            return;
+        };
         match self {
             Self::Memory(tx) => {
                 let _ = tx.send(Arc::new(event));
             }
+            Self::Redis(bus) => to_redis(&bus.publisher, &bus.channel, &bus.local, event).await,
+        }
+    }
+
+    /// Delivers events held for a response, in order, without waiting: callable while a
+    /// response body is dropped or a connection flushed.
+    pub fn release(&self, events: Vec<BusEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        match self {
+            Self::Memory(tx) => {
+                for event in events {
+                    let _ = tx.send(Arc::new(event));
+                }
+            }
             Self::Redis(bus) => {
-                let payload = match serde_json::to_string(&event) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot encode an event");
-                        return;
+                if let Err(unsent) = bus.released.send(events) {
+                    // The publishing task is gone (runtime shutting down): this replica only.
+                    for event in unsent.0 {
+                        let _ = bus.local.send(Arc::new(event));
                     }
-                };
-                if let Err(e) = bus.publisher.publish::<i64, _, _>(bus.channel.clone(), payload).await {
-                    tracing::warn!(error = %e, "event publish to redis failed; delivering to this replica only");
-                    let _ = bus.local.send(Arc::new(event));
                 }
             }
         }
@@ -148,5 +179,42 @@ impl EventBus {
             Self::Memory(tx) => tx.subscribe(),
             Self::Redis(bus) => bus.local.subscribe(),
         }
+    }
+}
+
+/// Publishes one event to the Redis channel; on failure delivers it to this replica only.
+async fn to_redis(publisher: &Client, channel: &str, local: &broadcast::Sender<Arc<BusEvent>>, event: BusEvent) {
+    let payload = match serde_json::to_string(&event) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot encode an event");
+            return;
+        }
+    };
+    if let Err(e) = publisher.publish::<i64, _, _>(channel.to_owned(), payload).await {
+        tracing::warn!(error = %e, "event publish to redis failed; delivering to this replica only");
+        let _ = local.send(Arc::new(event));
+    }
+}
+
+/// Publishes released events in the order they were released. Everything released so far
+/// goes out together: the publishes are issued in order on one connection (pipelined) and
+/// awaited together. Ends when the bus is dropped.
+async fn publish_released(
+    mut batches: mpsc::UnboundedReceiver<Vec<BusEvent>>,
+    publisher: Client,
+    channel: String,
+    local: broadcast::Sender<Arc<BusEvent>>,
+) {
+    while let Some(mut events) = batches.recv().await {
+        while let Ok(more) = batches.try_recv() {
+            events.extend(more);
+        }
+        futures::future::join_all(
+            events
+                .into_iter()
+                .map(|event| to_redis(&publisher, &channel, &local, event)),
+        )
+        .await;
     }
 }

@@ -3,7 +3,9 @@
 //! The only code that speaks to Redis.
 
 pub mod events;
+pub mod outbox;
 pub mod ratelimit;
 
 pub use events::{BusEvent, EventBus, Topic};
+pub use outbox::Outbox;
 pub use ratelimit::{Decision, RateLimiter};

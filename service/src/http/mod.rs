@@ -36,6 +36,7 @@
 //! the document from the operation's security, parameters and body, and the error schemas.
 
 pub mod activity;
+pub mod after_response;
 pub mod agent;
 pub mod agents;
 pub mod approvals;
@@ -216,8 +217,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The complete application: routes, docs, and middleware (outermost first): security
-/// headers, CORS, request id, request span + metrics, error bodies, panic guard, timeout,
-/// body limit.
+/// headers, CORS, events held until the response is written (`after_response`), request id,
+/// request span + metrics, error bodies, panic guard, timeout, body limit.
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api();
     let config = state.config.clone();
@@ -278,6 +279,10 @@ pub fn router(state: AppState) -> Router {
     });
 
     let inner = ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            after_response::hold_events,
+        ))
         .layer(middleware::from_fn(request_id::assign_request_id))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(error::error_envelope))
