@@ -108,6 +108,7 @@ BODY_REFERENCES = {
     "board_id": "board_id",
     "board_ids": "board_id",
     "board_group_id": "group_id",
+    "gateway_id": "gateway_id",
     "tag_ids": "tag_id",
     "agent_id": "agent_id",
     "assigned_agent_id": "agent_id",
@@ -128,6 +129,13 @@ def _point_body_at_seed(body):
         for grant in grants:
             if isinstance(grant, dict) and isinstance(grant.get("board_id"), str) and _is_uuid(grant["board_id"]):
                 grant["board_id"] = SEED["board_id"]
+
+
+# Calls that may narrow the caller's own board access (the seeded member is the caller).
+CHANGES_OWN_ACCESS = {
+    ("PUT", "/api/v1/organizations/me/members/{member_id}/access"),
+    ("PATCH", "/api/v1/organizations/me/members/{member_id}"),
+}
 
 
 def _is_uuid(value):
@@ -160,5 +168,12 @@ def before_call(ctx, case, **kwargs):
 
 @schemathesis.hook
 def after_call(ctx, case, response):
-    if AS_USER and (case.method.upper(), case.path) in SWITCHES_ORGANIZATION:
+    if not AS_USER:
+        return
+    key = (case.method.upper(), case.path)
+    if key in SWITCHES_ORGANIZATION:
         _user("PATCH", "/api/v1/organizations/me/active", {"organization_id": SEED["organization_id"]})
+    if key in CHANGES_OWN_ACCESS:
+        # The seeded member is the caller: give it back its blanket access.
+        grants = {"all_boards_read": True, "all_boards_write": True, "board_access": []}
+        _user("PUT", f"/api/v1/organizations/me/members/{SEED['member_id']}/access", grants)

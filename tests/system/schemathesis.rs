@@ -36,7 +36,11 @@ async fn the_document_holds_under_schemathesis(backend: Backend) {
     // The user run rotates tokens of fresh agents only; issue the seeded agent's token now so
     // the agent run starts from a valid one whatever happened before.
     let token = svc
-        .ok(Method::POST, &format!("/api/v1/agents/{}/token", seed["agent_id"].as_str().unwrap()), None)
+        .ok(
+            Method::POST,
+            &format!("/api/v1/agents/{}/token", seed["agent_id"].as_str().unwrap()),
+            None,
+        )
         .await;
     seed["agent_token"] = token["token"].clone();
     run(&cli, &svc, &seed, name, "agent").await;
@@ -73,7 +77,9 @@ async fn seed(svc: &Deployment) -> Value {
             Some(json!({"name": "fuzz-gateway", "url": "ws://127.0.0.1:9/", "workspace_root": "/tmp/ws"})),
         )
         .await;
-    let tag = svc.ok(Method::POST, "/api/v1/tags", Some(json!({"name": "fuzz"}))).await;
+    let tag = svc
+        .ok(Method::POST, "/api/v1/tags", Some(json!({"name": "fuzz"})))
+        .await;
     let group = svc
         .ok(
             Method::POST,
@@ -146,15 +152,25 @@ async fn run(cli: &PathBuf, svc: &Deployment, seed: &Value, backend: &str, calle
         .schemathesis_examples
         .clone()
         .unwrap_or_else(|| "3".to_owned());
+    // The credential is tied to its security scheme, so the checks that drop or spoil it
+    // (ignored_auth) know which one it is; operations that do not take the scheme get none.
     let credential = match caller {
-        "user" => format!("Authorization: Bearer {TOKEN}"),
-        _ => format!("X-Agent-Token: {}", seed["agent_token"].as_str().unwrap()),
+        "user" => format!("[auth.openapi.HTTPBearer]\nbearer = \"{TOKEN}\"\n"),
+        _ => format!(
+            "[auth.openapi.AgentToken]\napi_key = \"{}\"\n",
+            seed["agent_token"].as_str().unwrap()
+        ),
     };
     let dir = workspace_root().join("tests/schemathesis");
+    let common = std::fs::read_to_string(dir.join("schemathesis.toml")).unwrap();
+    let config = reports.join(format!("{backend}-{caller}.toml"));
+    std::fs::write(&config, format!("{common}\n{credential}")).unwrap();
     let output = tokio::process::Command::new(cli)
         .current_dir(&dir)
-        .args(["--config-file", "schemathesis.toml", "run", &svc.url("/openapi.json")])
-        .args(["--header", &credential, "--checks", "all", "--seed", "42"])
+        .arg("--config-file")
+        .arg(&config)
+        .args(["run", &svc.url("/openapi.json")])
+        .args(["--checks", "all", "--seed", "42"])
         .args(["--max-examples", &examples, "--workers", "1"])
         .env("SCHEMATHESIS_HOOKS", "hooks")
         .env("PYTHONPATH", &dir)
@@ -189,6 +205,8 @@ async fn run(cli: &PathBuf, svc: &Deployment, seed: &Value, backend: &str, calle
 
 fn tail(text: &str, max: usize) -> &str {
     let start = text.len().saturating_sub(max);
-    let start = (start..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+    let start = (start..text.len())
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(text.len());
     &text[start..]
 }

@@ -90,6 +90,9 @@ pub async fn create(
     if let Some(priority) = &input.priority {
         non_blank("priority", priority)?;
     }
+    if let Some(comment) = &input.comment {
+        non_blank("comment", comment)?;
+    }
     let task = NewTask {
         id: Uuid::new_v4(),
         board_id,

@@ -22,6 +22,7 @@ use crate::wire::approvals::{ApprovalCreate, ApprovalRead, ApprovalUpdate};
 pub struct ApprovalListQuery {
     /// pending, approved or rejected.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(schema_with = crate::wire::schema::approval_status)]
     pub status: Option<String>,
 }
 

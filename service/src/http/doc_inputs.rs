@@ -4,6 +4,8 @@
 //! - an id (`format: uuid`) is parsed by the `uuid` crate, which takes the hyphenated form,
 //!   the 32-digit simple form, the braced form and the `urn:uuid:` form; `format` alone is
 //!   only an annotation in JSON Schema 2020-12, so every uuid also carries the exact `pattern`;
+//! - a timestamp (`format: date-time`) must at least start with a calendar date; the pattern
+//!   says so, as `format` alone would let an empty string pass for one;
 //! - an optional query parameter sent empty (`?board_id=`) means "not given"
 //!   (`http::extract::ApiQuery` drops it), so each is marked `allowEmptyValue`.
 
@@ -19,7 +21,10 @@ pub const UUID_PATTERN: &str = concat!(
     "|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 );
 
-/// Writes both rules into every component schema, parameter and request body.
+/// What every timestamp starts with.
+pub const DATE_TIME_PATTERN: &str = r"^\d{4}-\d{2}-\d{2}";
+
+/// Writes the rules into every component schema, parameter and request body.
 pub fn state_input_spellings(doc: &mut OpenApi) {
     if let Some(components) = doc.components.as_mut() {
         for schema in components.schemas.values_mut() {
@@ -70,8 +75,12 @@ fn pattern_uuids(schema: &mut RefOr<Schema>) {
     let RefOr::T(schema) = schema else { return };
     match schema {
         Schema::Object(object) => {
-            if object.format == Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)) && object.pattern.is_none() {
-                object.pattern = Some(UUID_PATTERN.to_owned());
+            if object.pattern.is_none() {
+                object.pattern = match &object.format {
+                    Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)) => Some(UUID_PATTERN.to_owned()),
+                    Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)) => Some(DATE_TIME_PATTERN.to_owned()),
+                    _ => None,
+                };
             }
             object.properties.values_mut().for_each(pattern_uuids);
             if let Some(extra) = object.additional_properties.as_deref_mut()
@@ -162,11 +171,16 @@ mod tests {
         let json = serde_json::to_value(&doc).unwrap();
         let board_id = &json["paths"]["/api/v1/boards/{board_id}"]["get"]["parameters"][0];
         assert_eq!(board_id["schema"]["pattern"], UUID_PATTERN, "{board_id}");
-        assert!(board_id.get("allowEmptyValue").is_none(), "path parameters are required");
+        assert!(
+            board_id.get("allowEmptyValue").is_none(),
+            "path parameters are required"
+        );
         let filters = json["paths"]["/api/v1/boards"]["get"]["parameters"].as_array().unwrap();
         let gateway = filters.iter().find(|p| p["name"] == "gateway_id").unwrap();
         assert_eq!(gateway["allowEmptyValue"], true, "{gateway}");
         assert_eq!(gateway["schema"]["pattern"], UUID_PATTERN, "{gateway}");
+        let target_date = &json["components"]["schemas"]["BoardWrite"]["properties"]["target_date"];
+        assert_eq!(target_date["pattern"], DATE_TIME_PATTERN, "{target_date}");
         let task_create = &json["components"]["schemas"]["TaskCreate"];
         assert!(
             task_create.to_string().contains("urn:uuid"),

@@ -123,7 +123,9 @@ fn without_empty_values(raw: &str) -> axum::http::Uri {
     let kept = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(url::form_urlencoded::parse(raw.as_bytes()).filter(|(_, v)| !v.is_empty()))
         .finish();
-    format!("/?{kept}").parse().unwrap_or_else(|_| axum::http::Uri::from_static("/"))
+    format!("/?{kept}")
+        .parse()
+        .unwrap_or_else(|_| axum::http::Uri::from_static("/"))
 }
 
 /// Where in the query string deserialization failed, from the typed path axum's `Query`
@@ -160,7 +162,7 @@ where
 {
     match Option::<String>::deserialize(d)? {
         None => Ok(None),
-        Some(s) if s.trim().is_empty() || s.trim() == "null" => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(None),
         Some(s) => s.trim().parse::<T>().map(Some).map_err(serde::de::Error::custom),
     }
 }
