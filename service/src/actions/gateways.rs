@@ -17,10 +17,15 @@ pub struct GatewayInput {
     pub allow_insecure_tls: Option<bool>,
 }
 
-fn check_url(url: &str) -> Result<String> {
-    let url = non_blank("url", url)?;
-    match url::Url::parse(&url) {
-        Ok(u) if ["ws", "wss", "http", "https"].contains(&u.scheme()) && u.host_str().is_some() => Ok(url),
+/// The documented gateway URL pattern (`wire::schema::GATEWAY_URL`), compiled once.
+static GATEWAY_URL: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(crate::wire::schema::GATEWAY_URL).ok());
+
+fn check_url(raw: &str) -> Result<String> {
+    let url = non_blank("url", raw)?;
+    let documented = GATEWAY_URL.as_ref().is_some_and(|pattern| pattern.is_match(raw));
+    match url::Url::parse(&url).ok().filter(|_| documented) {
+        Some(u) if ["ws", "wss", "http", "https"].contains(&u.scheme()) && u.host_str().is_some() => Ok(url),
         _ => Err(Error::Invalid(vec![FieldError::body(
             "url",
             "url must be a ws://, wss://, http:// or https:// URL",
@@ -121,6 +126,23 @@ pub async fn status_target(
                 .await?
                 .ok_or(Error::NotFound("Gateway not found"))?;
             Ok((gateway.url, NOT_CONNECTED.to_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_url;
+
+    #[test]
+    fn gateway_urls_are_checked_against_the_documented_pattern() {
+        for good in ["ws://gw.example:18789", " wss://10.0.0.1/path?x=1 ", "HTTPS://gateway"] {
+            assert!(check_url(good).is_ok(), "{good:?}");
+        }
+        // Url::parse alone accepts all of these (it drops tabs and newlines, allows `*` in a
+        // host); the documented pattern does not, and neither does the check.
+        for bad in ["https://host.xt*", "ws://gw/pa\tth", "ftp://gw", "ws://", "gw:1"] {
+            assert!(check_url(bad).is_err(), "{bad:?}");
         }
     }
 }

@@ -166,6 +166,35 @@ mod tests {
     }
 
     #[test]
+    fn the_task_status_filter_pattern_accepts_what_the_filter_parses() {
+        let doc = serde_json::to_value(crate::http::openapi()).unwrap();
+        let params = doc["paths"]["/api/v1/boards/{board_id}/tasks"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let status = params.iter().find(|p| p["name"] == "status").unwrap();
+        let pattern = Regex::new(status["schema"]["pattern"].as_str().unwrap()).unwrap();
+        for raw in [
+            "inbox",
+            "inbox,done",
+            " review , in_progress ",
+            ",,",
+            "done,",
+            "provisioning",
+            "Inbox",
+            "inbox;done",
+            "inbox done",
+            "in progress",
+            "",
+        ] {
+            assert_eq!(
+                pattern.is_match(raw),
+                crate::actions::tasks::parse_status_filter(Some(raw)).is_ok(),
+                "{raw:?}: the documented pattern and the filter disagree"
+            );
+        }
+    }
+
+    #[test]
     fn uuids_get_the_pattern_and_optional_query_parameters_allow_empty() {
         let doc = crate::http::openapi();
         let json = serde_json::to_value(&doc).unwrap();
@@ -181,7 +210,7 @@ mod tests {
         assert_eq!(gateway["schema"]["pattern"], UUID_PATTERN, "{gateway}");
         let target_date = &json["components"]["schemas"]["BoardWrite"]["properties"]["target_date"];
         assert_eq!(target_date["pattern"], DATE_TIME_PATTERN, "{target_date}");
-        let task_create = &json["components"]["schemas"]["TaskCreate"];
+        let task_create = &json["components"]["schemas"]["TaskWrite"];
         assert!(
             task_create.to_string().contains("urn:uuid"),
             "body ids carry the pattern: {task_create}"

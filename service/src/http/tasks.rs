@@ -48,6 +48,7 @@ impl From<TaskCreate> for TaskInput {
 #[into_params(parameter_in = Query)]
 pub struct TaskListQuery {
     /// Comma-separated statuses: inbox, in_progress, review, done.
+    #[param(pattern = r"^\s*(?:inbox|in_progress|review|done)?\s*(?:,\s*(?:inbox|in_progress|review|done)?\s*)*$")]
     pub status: Option<String>,
     #[serde(default, deserialize_with = "empty_as_none")]
     pub assigned_agent_id: Option<Uuid>,

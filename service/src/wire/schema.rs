@@ -20,7 +20,9 @@ pub const ROLE: &str = r"^\s*([oO][wW][nN][eE][rR]|[aA][dD][mM][iI][nN]|[mM][eE]
 /// An email as invites check it: an `@` with something other than `@` on each side.
 pub const EMAIL: &str = r"^\s*[^\s@][\s\S]*@[\s\S]*[^\s@]\s*$";
 
-/// A gateway URL: `ws`, `wss`, `http` or `https` with a host name or IPv4 address.
+/// A gateway URL: `ws`, `wss`, `http` or `https` with a host name or IPv4 address. The
+/// gateway actions check URLs against this very pattern (as well as parsing them), so the
+/// schema and the check cannot drift apart.
 pub const GATEWAY_URL: &str = concat!(
     r"^\s*([hH][tT][tT][pP][sS]?|[wW][sS][sS]?)://",
     r"([A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*",
