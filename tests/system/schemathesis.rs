@@ -165,8 +165,9 @@ async fn run(cli: &PathBuf, svc: &Deployment, seed: &Value, backend: &str, calle
     let common = std::fs::read_to_string(dir.join("schemathesis.toml")).unwrap();
     let config = reports.join(format!("{backend}-{caller}.toml"));
     std::fs::write(&config, format!("{common}\n{credential}")).unwrap();
+    // Run from the reports directory: whatever the tool leaves behind stays out of the tree.
     let output = tokio::process::Command::new(cli)
-        .current_dir(&dir)
+        .current_dir(&reports)
         .arg("--config-file")
         .arg(&config)
         .args(["run", &svc.url("/openapi.json")])
