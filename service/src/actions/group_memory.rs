@@ -186,7 +186,8 @@ pub fn event(organization_id: Uuid, memory: GroupMemoryRow) -> BusEvent {
 }
 
 /// The stream events for entries written since the cursor, oldest first; none when the
-/// stream starts from now or there is no group.
+/// stream starts from now or there is no group. After an event id: the last minute's entries
+/// that follow it (all of the last minute when it is no longer among them).
 pub async fn stream_backlog(
     store: &Store,
     group: Option<GroupRef>,
@@ -196,10 +197,18 @@ pub async fn stream_backlog(
     let (Some(g), Some(since)) = (group, cursor.replay_from()) else {
         return Ok(Vec::new());
     };
-    Ok(store
+    let events: Vec<BusEvent> = store
         .group_memory_since(g.id, since, is_chat)
         .await?
         .into_iter()
         .map(|row| event(g.organization_id, row))
-        .collect())
+        .collect();
+    // Resuming after an entry this replay still holds starts right after it.
+    if let Cursor::AfterEvent(after) = cursor {
+        let after = after.to_string();
+        if let Some(i) = events.iter().position(|e| e.id == after) {
+            return Ok(events.into_iter().skip(i + 1).collect());
+        }
+    }
+    Ok(events)
 }
