@@ -87,6 +87,13 @@ async fn seed(svc: &Deployment) -> Value {
             Some(json!({"name": "Fuzz group", "slug": "fuzz-group"})),
         )
         .await;
+    // The board joins the group, so its group memory routes have a group to write to.
+    svc.ok(
+        Method::PATCH,
+        &format!("/api/v1/boards/{board_id}"),
+        Some(json!({"board_group_id": id(&group)})),
+    )
+    .await;
     let field = svc
         .ok(
             Method::POST,

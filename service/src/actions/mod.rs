@@ -11,6 +11,7 @@ pub mod custom_fields;
 pub mod dashboard;
 pub mod events;
 pub mod gateways;
+pub mod group_memory;
 pub mod health;
 pub mod identity;
 pub mod memory;

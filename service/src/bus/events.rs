@@ -36,6 +36,8 @@ pub enum Topic {
     BoardApprovals(Uuid),
     /// Memory (notes and chat) of one board.
     BoardMemory(Uuid),
+    /// Memory (notes and chat) of one board group.
+    GroupMemory(Uuid),
     /// Agent changes in the event's organization; the id is the agent's board, if any.
     Agents(Option<Uuid>),
 }

@@ -25,6 +25,7 @@
 //! | `/boards/{id}/memory…`                         | `memory.rs`         |
 //! | `/boards/{id}/webhooks`                        | `webhooks.rs`       |
 //! | `/board-groups…`, `/boards/{id}/group-snapshot`| `board_groups.rs`   |
+//! | `/board-groups/{id}/memory…`, `/boards/{id}/group-memory…` | `group_memory.rs` |
 //! | `/agents…`                                     | `agents.rs`         |
 //! | `/agent/…` (the agent's own API)               | `agent.rs`          |
 //! | `/activity…`                                   | `activity.rs`       |
@@ -51,6 +52,7 @@ pub mod doc_inputs;
 pub mod error;
 pub mod extract;
 pub mod gateways;
+pub mod group_memory;
 pub mod health;
 pub mod invites;
 pub mod json;
@@ -100,7 +102,7 @@ use request_id::RequestId;
         (name = "auth"), (name = "users"), (name = "organizations"), (name = "gateways"),
         (name = "boards"), (name = "agents"), (name = "tasks"), (name = "activity"), (name = "metrics"),
         (name = "approvals"), (name = "board-memory"), (name = "board-webhooks"), (name = "skills"),
-        (name = "tags"), (name = "custom-fields"), (name = "board-groups"),
+        (name = "tags"), (name = "custom-fields"), (name = "board-groups"), (name = "board-group-memory"),
         (name = "agent", description = "Endpoints for agents, authenticated with X-Agent-Token"),
     )
 )]
@@ -205,6 +207,16 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(board_groups::get_board_group_snapshot))
         .routes(routes!(board_groups::apply_board_group_heartbeat))
         .routes(routes!(board_groups::get_board_group_snapshot_for_board))
+        .routes(routes!(
+            group_memory::list_board_group_memory,
+            group_memory::create_board_group_memory
+        ))
+        .routes(routes!(group_memory::stream_board_group_memory))
+        .routes(routes!(
+            group_memory::list_board_group_memory_for_board,
+            group_memory::create_board_group_memory_for_board
+        ))
+        .routes(routes!(group_memory::stream_board_group_memory_for_board))
         .split_for_parts();
     doc::CommonResponses.modify(&mut doc);
     doc_inputs::state_input_spellings(&mut doc);

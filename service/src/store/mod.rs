@@ -52,6 +52,7 @@ macro_rules! shared_sql {
         include!("sql/board_groups.rs");
         include!("sql/approvals.rs");
         include!("sql/memory.rs");
+        include!("sql/group_memory.rs");
         include!("sql/webhooks.rs");
         include!("sql/skills.rs");
     };
@@ -294,6 +295,10 @@ delegate! {
     pub async fn insert_memory(&self, row: &MemoryRow) -> StoreResult<()>;
     pub async fn list_memory(&self, board_id: Uuid, is_chat: Option<bool>, page: Page) -> StoreResult<Paged<MemoryRow>>;
     pub async fn memory_since(&self, board_id: Uuid, since: NaiveDateTime, is_chat: Option<bool>) -> StoreResult<Vec<MemoryRow>>;
+    /// Writes a group memory entry with its notification rows (`(board, intent)`), in one transaction.
+    pub async fn insert_group_memory(&self, row: &GroupMemoryRow, notify: &[(Uuid, crate::domain::notifications::NotifyIntent)]) -> StoreResult<()>;
+    pub async fn list_group_memory(&self, group_id: Uuid, is_chat: Option<bool>, page: Page) -> StoreResult<Paged<GroupMemoryRow>>;
+    pub async fn group_memory_since(&self, group_id: Uuid, since: NaiveDateTime, is_chat: Option<bool>) -> StoreResult<Vec<GroupMemoryRow>>;
     pub async fn list_webhooks(&self, board_id: Uuid, page: Page) -> StoreResult<Paged<WebhookRow>>;
     pub async fn list_skill_packs(&self, organization_id: Uuid) -> StoreResult<Vec<SkillPackRow>>;
     pub async fn list_marketplace(&self, filter: &MarketplaceFilter, page: Page) -> StoreResult<Paged<MarketplaceSkillRow>>;

@@ -21,6 +21,7 @@ pub mod comments;
 pub mod custom_fields;
 pub mod dashboard;
 pub mod gateways;
+pub mod group_memory;
 pub mod health;
 pub mod invites;
 pub mod members;

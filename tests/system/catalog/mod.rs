@@ -2,5 +2,6 @@
 
 mod board_groups;
 mod custom_fields;
+mod group_memory;
 mod group_snapshots;
 mod tags;

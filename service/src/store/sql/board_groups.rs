@@ -72,6 +72,7 @@ impl Backend {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM board_group_memory WHERE board_group_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM board_groups WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
