@@ -402,4 +402,30 @@ impl Backend {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Claims an unassigned task for `agent_id`: one conditional statement that succeeds only
+    /// while the task is still unassigned and in `from`, so of any number of racing claims
+    /// exactly one wins, on both backends and across replicas. `false`: someone else won
+    /// (or the task moved on); the caller reads the task to name the conflict.
+    pub async fn claim_task(
+        &self,
+        board_id: Uuid,
+        task_id: Uuid,
+        agent_id: Uuid,
+        from: TaskStatus,
+        now: NaiveDateTime,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE tasks SET status = 'in_progress', assigned_agent_id = $1, in_progress_at = $2, updated_at = $2 \
+             WHERE id = $3 AND board_id = $4 AND assigned_agent_id IS NULL AND status = $5",
+        )
+        .bind(agent_id)
+        .bind(now)
+        .bind(task_id)
+        .bind(board_id)
+        .bind(from.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }
