@@ -205,6 +205,11 @@ pub fn changes_requested_message(title: &str, lead_comment: Option<&str>) -> Str
     }
 }
 
+/// The activity message of a won claim (the same words as any move to `in_progress`).
+pub fn claim_message(title: &str) -> String {
+    format!("Task moved to {}: {title}.", TaskStatus::InProgress.as_str())
+}
+
 /// `auto_reason` of a task a lead created.
 pub fn lead_auto_reason(lead_id: Uuid) -> String {
     format!("lead_agent:{lead_id}")

@@ -29,7 +29,7 @@ async fn twenty_racing_claims_have_exactly_one_winner() {
                     .claim_task(board_id, task_id, agent_id, TaskStatus::Inbox, now())
                     .await
                     .expect("claim");
-                (agent_id, won)
+                (agent_id, won.is_some())
             })
         });
         let results = futures::future::join_all(claims).await;
@@ -50,7 +50,20 @@ async fn twenty_racing_claims_have_exactly_one_winner() {
             .claim_task(board.id, task.id, agents[0].id, TaskStatus::Inbox, now())
             .await
             .expect("claim");
-        assert!(!again);
+        assert!(again.is_none());
+        // The winner's claim is on record, once.
+        let rows = db
+            .store
+            .task_activity_since(board.id, task.created_at)
+            .await
+            .expect("activity");
+        let moved: Vec<_> = rows.iter().filter(|r| r.event_type == "task.status_changed").collect();
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        assert_eq!(moved[0].agent_id, Some(winners[0]));
+        assert_eq!(
+            moved[0].message.as_deref(),
+            Some("Task moved to in_progress: Contended.")
+        );
     })
     .await;
 }
