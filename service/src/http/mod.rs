@@ -27,6 +27,7 @@
 //! | `/board-groups…`, `/boards/{id}/group-snapshot`| `board_groups.rs`   |
 //! | `/agents…`                                     | `agents.rs`         |
 //! | `/agent/…` (the agent's own API)               | `agent.rs`          |
+//! | `/agent/boards/{id}/tasks…` (agents' task writes) | `agent_tasks.rs` |
 //! | `/activity…`                                   | `activity.rs`       |
 //! | `/metrics/dashboard`                           | `dashboard.rs`      |
 //! | `/tags…`, `/skills/…`                          | `tags.rs`, `skills.rs` |
@@ -38,6 +39,7 @@
 pub mod activity;
 pub mod after_response;
 pub mod agent;
+pub mod agent_tasks;
 pub mod agents;
 pub mod approvals;
 pub mod auth;
@@ -205,6 +207,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(board_groups::get_board_group_snapshot))
         .routes(routes!(board_groups::apply_board_group_heartbeat))
         .routes(routes!(board_groups::get_board_group_snapshot_for_board))
+        .routes(routes!(agent_tasks::agent_update_task))
         .split_for_parts();
     doc::CommonResponses.modify(&mut doc);
     doc_inputs::state_input_spellings(&mut doc);
