@@ -106,3 +106,32 @@ async fn leads_follow_the_lead_rule_set(backend: Backend) {
     let (status, body) = agent_patch(&svc, &lt, &board, &task, json!({"status": "done"})).await;
     assert_eq!((status, &body["status"]), (200, &json!("done")), "{body}");
 }
+
+on_both_backends!(the_user_task_route_takes_an_agent_under_the_same_rules);
+
+async fn the_user_task_route_takes_an_agent_under_the_same_rules(backend: Backend) {
+    let svc = backend.start().await;
+    let board = svc
+        .board_with("Shared", json!({"require_approval_for_done": false}))
+        .await;
+    let (worker, token) = svc.create_agent(&board, "Worker").await;
+    let task = id(&svc.create_task(&board, json!({"title": "Ship"})).await);
+    let path = format!("/api/v1/boards/{board}/tasks/{task}");
+    let (status, body) = svc
+        .call_as_agent(&token, reqwest::Method::PATCH, &path, Some(json!({"title": "Renamed"})))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = svc
+        .call_as_agent(
+            &token,
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"status": "in_progress"})),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["assigned_agent_id"]),
+        (200, &json!(id(&worker))),
+        "{body}"
+    );
+}
