@@ -17,6 +17,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod agent_work;
 mod catalog;
 mod clerk;
 mod config_errors;

@@ -70,7 +70,7 @@ pub struct TaskInput {
 }
 
 /// Publishes the stream events of a committed task write.
-async fn publish(bus: &EventBus, organization_id: Uuid, board_id: Uuid, write: &TaskChange) {
+pub(super) async fn publish(bus: &EventBus, organization_id: Uuid, board_id: Uuid, write: &TaskChange) {
     let mut tasks = vec![write.view.clone()];
     tasks.extend(write.touched.iter().cloned());
     for event in super::events::task_stream_events(organization_id, board_id, &write.activity, &tasks) {

@@ -1,5 +1,6 @@
 //! Domain types and rules: pure code, no axum, sqlx or fred.
 
+pub mod agent_rules;
 pub mod agents;
 pub mod custom_fields;
 pub mod filters;

@@ -28,6 +28,7 @@
 //! | `/board-groups/{id}/memory…`, `/boards/{id}/group-memory…` | `group_memory.rs` |
 //! | `/agents…`                                     | `agents.rs`         |
 //! | `/agent/…` (the agent's own API)               | `agent.rs`          |
+//! | `/agent/boards/{id}/tasks…` (agents' task writes) | `agent_tasks.rs` |
 //! | `/activity…`                                   | `activity.rs`       |
 //! | `/metrics/dashboard`                           | `dashboard.rs`      |
 //! | `/tags…`, `/skills/…`                          | `tags.rs`, `skills.rs` |
@@ -39,6 +40,7 @@
 pub mod activity;
 pub mod after_response;
 pub mod agent;
+pub mod agent_tasks;
 pub mod agents;
 pub mod approvals;
 pub mod auth;
@@ -217,6 +219,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             group_memory::create_board_group_memory_for_board
         ))
         .routes(routes!(group_memory::stream_board_group_memory_for_board))
+        .routes(routes!(agent_tasks::agent_update_task))
         .split_for_parts();
     doc::CommonResponses.modify(&mut doc);
     doc_inputs::state_input_spellings(&mut doc);

@@ -10,6 +10,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, PageQuery};
 use super::extract::{AuthCaller, empty_as_none};
 use super::streams::{EventSse, SinceQuery, StreamStart, live_stream};
+use crate::actions::agent_tasks;
 use crate::actions::identity::Caller;
 use crate::actions::tasks::{self, TaskInput};
 use crate::actions::{FieldError, activity};
@@ -107,20 +108,23 @@ pub async fn create_task(
     ))
 }
 
-#[utoipa::path(patch, path = "/api/v1/boards/{board_id}/tasks/{task_id}", tag = "tasks", security(("HTTPBearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/boards/{board_id}/tasks/{task_id}", tag = "tasks", security(("HTTPBearer" = []), ("AgentToken" = [])),
     params(("board_id" = Uuid, Path), ("task_id" = Uuid, Path)), request_body = TaskChanges,
     responses((status = 200, body = TaskRead), (status = 409, description = "A workflow rule refused the change")))]
 pub async fn update_task(
     State(app): State<AppState>,
-    AuthUser(caller): AuthUser,
+    AuthCaller(caller): AuthCaller,
     ApiPath((board_id, task_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<TaskChanges>,
 ) -> ApiResult<Json<TaskRead>> {
-    Ok(Json(
-        tasks::update(&app.store, &app.events, &caller, board_id, task_id, body.into())
-            .await?
-            .into(),
-    ))
+    let found = match &caller {
+        Caller::User(user) => tasks::update(&app.store, &app.events, user, board_id, task_id, body.into()).await?,
+        // An agent follows the same rule sets as on its own route.
+        Caller::Agent(agent) => {
+            agent_tasks::update(&app.store, &app.events, agent, board_id, task_id, body.into()).await?
+        }
+    };
+    Ok(Json(found.into()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/boards/{board_id}/tasks/{task_id}", tag = "tasks", security(("HTTPBearer" = [])),

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::config::DatabaseConfig;
 
-use crate::domain::tasks::{TaskPlan, TaskRuleError, TaskState, UpdateFacts};
+use crate::domain::tasks::{TaskPlan, TaskRuleError, TaskState, TaskStatus, UpdateFacts};
 use crate::domain::{Page, Paged, Role};
 
 /// Decides a task update from the loaded task, its ordered dependencies and the facts around
@@ -210,6 +210,10 @@ delegate! {
     pub async fn update_task(&self, update: &TaskUpdate, plan: &PlanFn) -> StoreResult<TaskChange>;
     /// Deletes a task with its activity, links, edges, tags and values.
     pub async fn delete_task(&self, board_id: Uuid, task_id: Uuid) -> StoreResult<bool>;
+    /// Claims an unassigned task in `from` for `agent_id` with one conditional update and
+    /// records the `task.status_changed` row; `None` when another claim won or the task is no
+    /// longer unassigned in `from`.
+    pub async fn claim_task(&self, board_id: Uuid, task_id: Uuid, agent_id: Uuid, from: TaskStatus, now: NaiveDateTime) -> StoreResult<Option<ActivityRow>>;
 }
 
 delegate! {

@@ -4,6 +4,7 @@
 
 mod agents;
 mod approvals;
+mod claims;
 mod conflicts;
 mod fixtures;
 mod members;

@@ -402,4 +402,40 @@ impl Backend {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Claims an unassigned task for `agent_id`: one conditional statement that succeeds only
+    /// while the task is still unassigned and in `from`, so of any number of racing claims
+    /// exactly one wins, on both backends and across replicas. The winner's write records its
+    /// `task.status_changed` row in the same transaction; `None`: someone else won (or the task
+    /// moved on), and the caller reads the task to name the conflict.
+    pub async fn claim_task(
+        &self,
+        board_id: Uuid,
+        task_id: Uuid,
+        agent_id: Uuid,
+        from: TaskStatus,
+        now: NaiveDateTime,
+    ) -> StoreResult<Option<ActivityRow>> {
+        let mut tx = self.begin_write().await?;
+        let title: Option<String> = sqlx::query_scalar(
+            "UPDATE tasks SET status = 'in_progress', assigned_agent_id = $1, in_progress_at = $2, updated_at = $2 \
+             WHERE id = $3 AND board_id = $4 AND assigned_agent_id IS NULL AND status = $5 RETURNING title",
+        )
+        .bind(agent_id)
+        .bind(now)
+        .bind(task_id)
+        .bind(board_id)
+        .bind(from.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(title) = title else {
+            return Ok(None);
+        };
+        let message = crate::domain::agent_rules::claim_message(&title);
+        let row =
+            Self::record_activity(&mut tx, "task.status_changed", &message, Some(agent_id), Some(task_id), Some(board_id), now)
+                .await?;
+        tx.commit().await?;
+        Ok(Some(row))
+    }
 }
