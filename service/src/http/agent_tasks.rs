@@ -1,14 +1,19 @@
 //! An agent working its board's tasks: `PATCH /agent/boards/{id}/tasks/{id}` (worker and
-//! lead rule sets; claims cannot collide).
+//! lead rule sets; claims cannot collide) and the task's comments, with the same rules as the
+//! user routes give an agent (a lead comments on tasks in review, tasks it created, or where
+//! it was mentioned).
 
 use axum::Json;
 use axum::extract::State;
 use uuid::Uuid;
 
 use super::error::ApiResult;
-use super::extract::{ApiJson, ApiPath, AuthAgent};
-use crate::actions::agent_tasks;
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent, PageQuery};
+use crate::actions::identity::Caller;
+use crate::actions::{agent_tasks, comments};
 use crate::app::AppState;
+use crate::wire::PageOf;
+use crate::wire::comments::{TaskCommentCreate, TaskCommentRead};
 use crate::wire::tasks::{TaskChanges, TaskRead};
 
 #[utoipa::path(patch, path = "/api/v1/agent/boards/{board_id}/tasks/{task_id}", tag = "agent", security(("AgentToken" = []), ("HTTPBearer" = [])),
@@ -27,4 +32,35 @@ pub async fn agent_update_task(
             .await?
             .into(),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/agent/boards/{board_id}/tasks/{task_id}/comments", tag = "agent",
+    security(("AgentToken" = []), ("HTTPBearer" = [])),
+    params(("board_id" = Uuid, Path), ("task_id" = Uuid, Path), PageQuery),
+    responses((status = 200, body = PageOf<TaskCommentRead>), (status = 403, description = "Not the agent's board")))]
+pub async fn agent_list_task_comments(
+    State(app): State<AppState>,
+    AuthAgent(caller): AuthAgent,
+    ApiPath((board_id, task_id)): ApiPath<(Uuid, Uuid)>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<PageOf<TaskCommentRead>> {
+    let page = q.page()?;
+    let found = comments::list(&app.store, &Caller::Agent(caller), board_id, task_id, page).await?;
+    Ok(PageOf::new(found, page, TaskCommentRead::from))
+}
+
+#[utoipa::path(post, path = "/api/v1/agent/boards/{board_id}/tasks/{task_id}/comments", tag = "agent",
+    security(("AgentToken" = []), ("HTTPBearer" = [])),
+    params(("board_id" = Uuid, Path), ("task_id" = Uuid, Path)), request_body = TaskCommentCreate,
+    responses((status = 200, body = TaskCommentRead),
+        (status = 403, description = "Not the agent's board, or a board lead commenting outside review, its own tasks and mentions")))]
+pub async fn agent_create_task_comment(
+    State(app): State<AppState>,
+    AuthAgent(caller): AuthAgent,
+    ApiPath((board_id, task_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<TaskCommentCreate>,
+) -> ApiResult<Json<TaskCommentRead>> {
+    let caller = Caller::Agent(caller);
+    let row = comments::create(&app.store, &app.events, &caller, board_id, task_id, &body.message).await?;
+    Ok(Json(row.into()))
 }

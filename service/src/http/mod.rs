@@ -220,6 +220,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(group_memory::stream_board_group_memory_for_board))
         .routes(routes!(agent_tasks::agent_update_task))
+        .routes(routes!(
+            agent_tasks::agent_list_task_comments,
+            agent_tasks::agent_create_task_comment
+        ))
         .split_for_parts();
     doc::CommonResponses.modify(&mut doc);
     doc_inputs::state_input_spellings(&mut doc);

@@ -1,7 +1,9 @@
 //! Agents working a board's tasks through `PATCH /api/v1/agent/boards/{id}/tasks/{id}`: the
-//! worker and lead rule sets, and claims that cannot collide.
+//! worker and lead rule sets, and claims that cannot collide; and their comments through the
+//! agent routes.
 
 mod claims;
+mod comments;
 mod rules;
 
 use reqwest::Method;
