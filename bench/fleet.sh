@@ -4,6 +4,7 @@
 # TEST_REDIS_URL, psql, wrk, and a release build of mission-control (MISSION_CONTROL_BIN
 # overrides it). BENCH_DURATION (default 10s) and BENCH_CONNECTIONS (default 32).
 set -euo pipefail
+command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
 cd "$(dirname "$0")/.."
 BIN=${MISSION_CONTROL_BIN:-target/release/mission-control}
 DURATION=${BENCH_DURATION:-10s}
