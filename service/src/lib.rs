@@ -14,6 +14,8 @@ pub mod bus;
 pub mod config;
 /// Domain types and rules; pure.
 pub mod domain;
+/// The gateway seam: agent provisioning and removal (a no-op until gateways are contacted).
+pub mod gateway;
 /// Routes, extractors, error rendering and middleware.
 pub mod http;
 /// The storage seam (PostgreSQL or SQLite).

@@ -85,6 +85,7 @@ FRESH = {
     ("DELETE", "/api/v1/boards/{board_id}/tasks/{task_id}"): _task,
     ("DELETE", "/api/v1/agents/{agent_id}"): _agent,
     ("POST", "/api/v1/agents/{agent_id}/token"): _agent,
+    ("DELETE", "/api/v1/agent/boards/{board_id}/agents/{agent_id}"): _agent,
     ("DELETE", "/api/v1/gateways/{gateway_id}"): _gateway,
     ("DELETE", "/api/v1/tags/{tag_id}"): _tag,
     ("DELETE", "/api/v1/board-groups/{group_id}"): _group,

@@ -18,6 +18,7 @@
 
 mod access;
 mod agent_work;
+mod agents_side;
 mod catalog;
 mod clerk;
 mod config_errors;

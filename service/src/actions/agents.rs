@@ -1,14 +1,17 @@
-//! Agents as data: create, read, delete, issue tokens, heartbeats. Provisioning through a
-//! gateway belongs to a later issue; an agent on a board without a gateway has none.
+//! Agents as data: create (admins, and board leads for their board), update, delete, issue
+//! tokens, heartbeats. Gateway steps go through `crate::gateway::GatewaySeam`, which does
+//! nothing until gateways are contacted.
 
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::identity::{AgentCaller, UserCaller};
+use super::identity::{AgentCaller, Caller, UserCaller};
 use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::auth::agent_token;
 use crate::bus::EventBus;
+use crate::domain::agents::worker_slot_free;
 use crate::domain::{Page, Paged, now};
+use crate::gateway::GatewaySeam;
 use crate::store::{AgentFilter, AgentRow, BoardFilter, BoardRow, Store};
 
 #[derive(Debug, Clone, Default)]
@@ -19,6 +22,7 @@ pub struct AgentInput {
     pub identity_profile: Option<Value>,
     pub identity_template: Option<String>,
     pub soul_template: Option<String>,
+    pub is_board_lead: bool,
 }
 
 pub async fn list(
@@ -46,23 +50,69 @@ pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<AgentRo
         .ok_or(Error::NotFound("Agent not found"))
 }
 
-pub async fn create(store: &Store, bus: &EventBus, caller: &UserCaller, input: AgentInput) -> Result<AgentRow> {
-    caller.require_admin()?;
+/// Creates an agent: an organization admin on any board of the organization, or a board
+/// lead on its own board (within the board's `max_agents` cap on workers).
+pub async fn create(store: &Store, bus: &EventBus, caller: &Caller, input: AgentInput) -> Result<AgentRow> {
+    match caller {
+        Caller::User(user) => {
+            user.require_admin()?;
+            let board_id = input
+                .board_id
+                .ok_or_else(|| Error::Invalid(vec![FieldError::body("board_id", "board_id is required")]))?;
+            let board = store
+                .get_board(board_id)
+                .await?
+                .filter(|b| b.organization_id == user.organization_id())
+                .ok_or(Error::NotFound("Board not found"))?;
+            insert_new(store, bus, &board, input, false).await
+        }
+        Caller::Agent(agent) => create_by_lead(store, bus, agent, input).await,
+    }
+}
+
+/// A board lead creates a worker on its own board: 403 for other agents and other boards,
+/// 409 once the board's non-lead agents reach `max_agents` or the name is taken.
+pub async fn create_by_lead(
+    store: &Store,
+    bus: &EventBus,
+    caller: &AgentCaller,
+    input: AgentInput,
+) -> Result<AgentRow> {
+    let own = lead_board_id(caller)?;
+    if input.board_id.is_some_and(|b| b != own) {
+        return Err(Error::Forbidden("A board lead may only create agents on its own board"));
+    }
+    let board = super::identity::board_for_agent(store, caller, own).await?;
+    insert_new(store, bus, &board, input, true).await
+}
+
+fn lead_board_id(caller: &AgentCaller) -> Result<Uuid> {
+    match (caller.agent.is_board_lead, caller.agent.board_id) {
+        (true, Some(board)) => Ok(board),
+        _ => Err(Error::Forbidden("Only a board lead may manage the board's agents")),
+    }
+}
+
+async fn insert_new(
+    store: &Store,
+    bus: &EventBus,
+    board: &BoardRow,
+    input: AgentInput,
+    by_lead: bool,
+) -> Result<AgentRow> {
     let name = non_blank("name", &input.name)?;
-    let board_id = input
-        .board_id
-        .ok_or_else(|| Error::Invalid(vec![FieldError::body("board_id", "board_id is required")]))?;
-    let board = store
-        .get_board(board_id)
-        .await?
-        .filter(|b| b.organization_id == caller.organization_id())
-        .ok_or(Error::NotFound("Board not found"))?;
     if store
         .agent_name_taken(board.organization_id, Some(board.id), &name)
         .await?
     {
+        return Err(name_taken(&name));
+    }
+    if input.is_board_lead {
+        ensure_no_other_lead(store, board.id, None).await?;
+    } else if by_lead && !worker_slot_free(store.count_board_workers(board.id).await?, board.max_agents) {
         return Err(Error::Conflict(format!(
-            "An agent named {name:?} already exists on this board."
+            "The board already has its maximum of {} worker agent(s) (max_agents).",
+            board.max_agents
         )));
     }
     let now = now();
@@ -74,27 +124,159 @@ pub async fn create(store: &Store, bus: &EventBus, caller: &UserCaller, input: A
         name,
         status: "provisioning".to_owned(),
         openclaw_session_id: None,
-        heartbeat_config: Some(
-            input
-                .heartbeat_config
-                .unwrap_or_else(|| json!({"every": "10m", "target": "last", "includeReasoning": false})),
-        ),
+        heartbeat_config: Some(input.heartbeat_config.unwrap_or_else(default_heartbeat_config)),
         identity_profile: input.identity_profile,
         identity_template: input.identity_template,
         soul_template: input.soul_template,
         last_seen_at: None,
-        is_board_lead: false,
+        is_board_lead: input.is_board_lead,
         created_at: now,
         updated_at: now,
     };
     store.insert_agent(&row).await?;
+    GatewaySeam.provision_agent(&row).await.map_err(gateway_failed)?;
     bus.publish(super::events::agent_event(row.clone())).await;
     Ok(row)
 }
 
+fn default_heartbeat_config() -> Value {
+    json!({"every": "10m", "target": "last", "includeReasoning": false})
+}
+
+fn name_taken(name: &str) -> Error {
+    Error::Conflict(format!("An agent named {name:?} already exists on this board."))
+}
+
+fn gateway_failed(e: crate::gateway::GatewayError) -> Error {
+    Error::Store(crate::store::StoreError::Corrupt(e.to_string()))
+}
+
+async fn ensure_no_other_lead(store: &Store, board_id: Uuid, except: Option<Uuid>) -> Result<()> {
+    if store.board_lead_id(board_id, except).await?.is_some() {
+        return Err(Error::Conflict("The board already has a board lead.".to_owned()));
+    }
+    Ok(())
+}
+
+/// An admin's edit of an agent. `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AgentPatch {
+    pub name: Option<String>,
+    pub board_id: Option<Uuid>,
+    pub heartbeat_config: Option<Value>,
+    pub identity_profile: Option<Value>,
+    pub identity_template: Option<String>,
+    pub soul_template: Option<String>,
+    pub is_board_lead: Option<bool>,
+    /// Only `false` is accepted: gateway main agents come with gateways.
+    pub is_gateway_main: Option<bool>,
+    /// Refused when set: presence decides an agent's status.
+    pub status: Option<String>,
+}
+
+/// Updates an agent (organization admin). `force` asks the gateway seam to reprovision it.
+pub async fn update(
+    store: &Store,
+    bus: &EventBus,
+    caller: &UserCaller,
+    id: Uuid,
+    patch: AgentPatch,
+    force: bool,
+) -> Result<AgentRow> {
+    let mut agent = get(store, caller, id).await?;
+    if patch.status.is_some() {
+        return Err(Error::Forbidden(
+            "An agent's status is set by its heartbeats, not by users",
+        ));
+    }
+    if patch.is_gateway_main == Some(true) {
+        return Err(Error::Invalid(vec![FieldError::body(
+            "is_gateway_main",
+            "gateway main agents are created with their gateway",
+        )]));
+    }
+    if let Some(board_id) = patch.board_id.filter(|b| agent.board_id != Some(*b)) {
+        let board = store
+            .get_board(board_id)
+            .await?
+            .filter(|b| b.organization_id == caller.organization_id())
+            .ok_or(Error::NotFound("Board not found"))?;
+        agent.board_id = Some(board.id);
+        agent.gateway_id = board.gateway_id;
+    }
+    let name = match &patch.name {
+        Some(n) => non_blank("name", n)?,
+        None => agent.name.clone(),
+    };
+    let renamed_or_moved = !name.eq_ignore_ascii_case(&agent.name) || patch.board_id.is_some();
+    if renamed_or_moved
+        && store
+            .find_agent_by_name(agent.organization_id, agent.board_id, &name)
+            .await?
+            .is_some_and(|other| other.id != agent.id)
+    {
+        return Err(name_taken(&name));
+    }
+    agent.name = name;
+    agent.is_board_lead = patch.is_board_lead.unwrap_or(agent.is_board_lead);
+    if agent.is_board_lead
+        && let Some(board) = agent.board_id
+    {
+        ensure_no_other_lead(store, board, Some(agent.id)).await?;
+    }
+    if let Some(v) = patch.heartbeat_config {
+        agent.heartbeat_config = Some(v);
+    }
+    if let Some(v) = patch.identity_profile {
+        agent.identity_profile = Some(v);
+    }
+    if let Some(v) = patch.identity_template {
+        agent.identity_template = Some(v);
+    }
+    if let Some(v) = patch.soul_template {
+        agent.soul_template = Some(v);
+    }
+    agent.updated_at = now();
+    if !store.update_agent(&agent).await? {
+        return Err(Error::NotFound("Agent not found"));
+    }
+    GatewaySeam
+        .reprovision_agent(&agent, force)
+        .await
+        .map_err(gateway_failed)?;
+    bus.publish(super::events::agent_event(agent.clone())).await;
+    Ok(agent)
+}
+
 pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
-    get(store, caller, id).await?;
-    deleted(store.delete_agent(id, now()).await?, "Agent not found")
+    let agent = get(store, caller, id).await?;
+    remove(store, &agent).await
+}
+
+async fn remove(store: &Store, agent: &AgentRow) -> Result<()> {
+    GatewaySeam.remove_agent(agent).await.map_err(gateway_failed)?;
+    deleted(store.delete_agent(agent.id, now()).await?, "Agent not found")
+}
+
+/// A board lead deletes a worker of its own board (with the same cascade as an admin's
+/// delete): 403 for another board or a lead target, 404 for an unknown agent.
+pub async fn delete_by_lead(store: &Store, caller: &AgentCaller, board_id: Uuid, id: Uuid) -> Result<()> {
+    let own = lead_board_id(caller)?;
+    if own != board_id {
+        return Err(Error::Forbidden("Agent may only access its own board"));
+    }
+    let target = store
+        .get_agent(id)
+        .await?
+        .filter(|a| a.organization_id == caller.agent.organization_id)
+        .ok_or(Error::NotFound("Agent not found"))?;
+    if target.board_id != Some(own) {
+        return Err(Error::Forbidden("A board lead may only delete agents of its own board"));
+    }
+    if target.is_board_lead {
+        return Err(Error::Forbidden("A board lead may not delete a board lead"));
+    }
+    remove(store, &target).await
 }
 
 /// Issues a new token for the agent (replacing any previous one) and returns it; only its
@@ -112,9 +294,72 @@ pub async fn issue_token(store: &Store, caller: &UserCaller, id: Uuid, hash_key:
 }
 
 pub async fn heartbeat(store: &Store, bus: &EventBus, caller: &AgentCaller) -> Result<AgentRow> {
-    let agent = store.record_heartbeat(caller.agent.id, now()).await?;
+    record(store, bus, caller.agent.id).await
+}
+
+async fn record(store: &Store, bus: &EventBus, id: Uuid) -> Result<AgentRow> {
+    let agent = store.record_heartbeat(id, now()).await?;
     bus.publish(super::events::agent_event(agent.clone())).await;
     Ok(agent)
+}
+
+/// A heartbeat for one agent: an agent only for itself, a user as organization admin.
+pub async fn heartbeat_agent(store: &Store, bus: &EventBus, caller: &Caller, id: Uuid) -> Result<AgentRow> {
+    match caller {
+        Caller::Agent(a) if a.agent.id != id => {
+            return Err(Error::Forbidden("An agent may only send its own heartbeat"));
+        }
+        Caller::Agent(_) => {}
+        Caller::User(u) => {
+            get(store, u, id).await?;
+        }
+    }
+    record(store, bus, id).await
+}
+
+/// A heartbeat by name. An agent names itself (403 otherwise, and for another board). A user
+/// (organization admin) names an agent on `board_id`; one that does not exist yet is created
+/// there first.
+pub async fn heartbeat_by_name(
+    store: &Store,
+    bus: &EventBus,
+    caller: &Caller,
+    name: &str,
+    board_id: Option<Uuid>,
+) -> Result<AgentRow> {
+    let name = non_blank("name", name)?;
+    let user = match caller {
+        Caller::Agent(a) => {
+            if !a.agent.name.eq_ignore_ascii_case(&name) || board_id.is_some_and(|b| a.agent.board_id != Some(b)) {
+                return Err(Error::Forbidden("An agent may only send its own heartbeat"));
+            }
+            return record(store, bus, a.agent.id).await;
+        }
+        Caller::User(u) => u,
+    };
+    user.require_admin()?;
+    let board_id =
+        board_id.ok_or_else(|| Error::Invalid(vec![FieldError::body("board_id", "board_id is required")]))?;
+    let board = store
+        .get_board(board_id)
+        .await?
+        .filter(|b| b.organization_id == user.organization_id())
+        .ok_or(Error::NotFound("Board not found"))?;
+    let agent = match store
+        .find_agent_by_name(board.organization_id, Some(board.id), &name)
+        .await?
+    {
+        Some(found) => found,
+        None => {
+            let input = AgentInput {
+                name,
+                board_id: Some(board.id),
+                ..AgentInput::default()
+            };
+            insert_new(store, bus, &board, input, false).await?
+        }
+    };
+    record(store, bus, agent.id).await
 }
 
 /// The boards an agent sees: its own, or every board of its organization for an agent bound

@@ -197,10 +197,36 @@ pub async fn authenticate_agent(
     let token = token.ok_or(AgentAuthError::MissingToken)?;
     let hash = agent_token::hash(&app.agent_token_key, token);
     match app.store.find_agent_by_token_hash(&hash).await.map_err(Error::from)? {
-        Some(agent) => Ok(AgentCaller { agent }),
+        Some(mut agent) => {
+            touch_presence(&app.store, &mut agent).await;
+            Ok(AgentCaller { agent })
+        }
         None => {
             tracing::warn!(token_prefix = agent_token::log_prefix(token), client = %client, "agent authentication failed");
             Err(AgentAuthError::InvalidToken)
         }
+    }
+}
+
+/// Presence touch: an authenticated agent request marks the agent seen (and online, unless
+/// updating or deleting) at most once per `PRESENCE_TOUCH_INTERVAL`. The loaded row decides
+/// whether to try; the conditional update decides across concurrent requests and replicas.
+/// A failed touch is logged and does not fail the request.
+async fn touch_presence(store: &Store, agent: &mut AgentRow) {
+    use crate::domain::agents::{PRESENCE_TOUCH_INTERVAL, presence_touch_due, status_after_heartbeat};
+    let now = crate::domain::now();
+    if !presence_touch_due(agent.last_seen_at, now) {
+        return;
+    }
+    match store
+        .touch_agent_presence(agent.id, now, now - PRESENCE_TOUCH_INTERVAL)
+        .await
+    {
+        Ok(true) => {
+            agent.last_seen_at = Some(now);
+            agent.status = status_after_heartbeat(&agent.status).to_owned();
+        }
+        Ok(false) => {}
+        Err(e) => tracing::warn!(agent_id = %agent.id, error = %e, "agent presence touch failed"),
     }
 }

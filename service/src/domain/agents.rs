@@ -40,9 +40,39 @@ pub fn computed_agent_status(stored: &str, last_seen_at: Option<NaiveDateTime>, 
     }
 }
 
+/// How often an agent's own requests may move its `last_seen_at` (a presence touch).
+pub const PRESENCE_TOUCH_INTERVAL: chrono::Duration = chrono::Duration::seconds(30);
+
+/// Whether an authenticated agent request should write presence: never seen, or last seen
+/// at least [`PRESENCE_TOUCH_INTERVAL`] ago.
+pub fn presence_touch_due(last_seen_at: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
+    last_seen_at.is_none_or(|seen| now - seen >= PRESENCE_TOUCH_INTERVAL)
+}
+
+/// Whether a lead may add one more worker: non-lead agents on the board stay below `max_agents`.
+pub fn worker_slot_free(workers: i64, max_agents: i32) -> bool {
+    workers < i64::from(max_agents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn presence_is_touched_at_most_every_thirty_seconds() {
+        let now = crate::domain::now();
+        assert!(presence_touch_due(None, now));
+        assert!(!presence_touch_due(Some(now - chrono::Duration::seconds(29)), now));
+        assert!(presence_touch_due(Some(now - chrono::Duration::seconds(30)), now));
+    }
+
+    #[test]
+    fn a_lead_adds_workers_only_below_max_agents() {
+        assert!(worker_slot_free(0, 1));
+        assert!(!worker_slot_free(1, 1));
+        assert!(!worker_slot_free(0, 0));
+        assert!(worker_slot_free(2, 3));
+    }
 
     #[test]
     fn a_heartbeat_brings_agents_online_unless_updating_or_deleting() {

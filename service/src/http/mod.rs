@@ -29,6 +29,7 @@
 //! | `/agents…`                                     | `agents.rs`         |
 //! | `/agent/…` (the agent's own API)               | `agent.rs`          |
 //! | `/agent/boards/{id}/tasks…` (agents' task writes) | `agent_tasks.rs` |
+//! | `/agent/agents` (POST), `/agent/boards/{id}/agents/{id}` (leads manage workers) | `agent_agents.rs` |
 //! | `/activity…`                                   | `activity.rs`       |
 //! | `/metrics/dashboard`                           | `dashboard.rs`      |
 //! | `/tags…`, `/skills/…`                          | `tags.rs`, `skills.rs` |
@@ -40,6 +41,7 @@
 pub mod activity;
 pub mod after_response;
 pub mod agent;
+pub mod agent_agents;
 pub mod agent_tasks;
 pub mod agents;
 pub mod approvals;
@@ -224,6 +226,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             agent_tasks::agent_list_task_comments,
             agent_tasks::agent_create_task_comment
         ))
+        // agents and leads (helper C)
+        .routes(routes!(agents::update_agent))
+        .routes(routes!(agents::heartbeat_agent))
+        .routes(routes!(agents::heartbeat_or_create_agent))
+        .routes(routes!(agent_agents::agent_lead_create_agent))
+        .routes(routes!(agent_agents::agent_lead_delete_board_agent))
         .split_for_parts();
     doc::CommonResponses.modify(&mut doc);
     doc_inputs::state_input_spellings(&mut doc);

@@ -198,6 +198,14 @@ delegate! {
     pub async fn delete_agent(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<bool>;
     pub async fn set_agent_token_hash(&self, id: Uuid, hash: &str, now: NaiveDateTime) -> StoreResult<bool>;
     pub async fn find_agent_by_token_hash(&self, hash: &str) -> StoreResult<Option<AgentRow>>;
+    pub async fn update_agent(&self, row: &AgentRow) -> StoreResult<bool>;
+    /// The board's lead other than `except`, if any.
+    pub async fn board_lead_id(&self, board_id: Uuid, except: Option<Uuid>) -> StoreResult<Option<Uuid>>;
+    pub async fn count_board_workers(&self, board_id: Uuid) -> StoreResult<i64>;
+    pub async fn find_agent_by_name(&self, organization_id: Uuid, board_id: Option<Uuid>, name: &str) -> StoreResult<Option<AgentRow>>;
+    /// Marks the agent seen (and online unless updating/deleting) when last seen before
+    /// `stale_before` or never; whether it wrote.
+    pub async fn touch_agent_presence(&self, id: Uuid, now: NaiveDateTime, stale_before: NaiveDateTime) -> StoreResult<bool>;
     /// Marks the agent online and seen now, and records an `agent.heartbeat` activity row.
     pub async fn record_heartbeat(&self, id: Uuid, now: NaiveDateTime) -> StoreResult<AgentRow>;
 

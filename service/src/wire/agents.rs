@@ -60,7 +60,7 @@ impl From<AgentRow> for AgentRead {
 pub struct AgentCreate {
     #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
-    /// Required: every agent belongs to a board.
+    /// Required for users: every agent belongs to a board. A board lead may leave it out (its own board).
     #[schema(value_type = Uuid, required = true)]
     pub board_id: Option<Uuid>,
     /// Accepted for compatibility; a new agent is always `provisioning`.
@@ -71,6 +71,46 @@ pub struct AgentCreate {
     pub identity_profile: Option<serde_json::Map<String, Value>>,
     pub identity_template: Option<String>,
     pub soul_template: Option<String>,
+    /// An addition to the reference contract: make the new agent its board's lead (at most
+    /// one per board, 409 otherwise).
+    pub is_board_lead: Option<bool>,
+}
+
+/// An admin's edit of an agent; absent or `null` fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AgentUpdate {
+    #[schema(min_length = 1)]
+    pub name: Option<String>,
+    pub board_id: Option<Uuid>,
+    /// Refused (403) when not `null`: presence decides an agent's status.
+    pub status: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub heartbeat_config: Option<serde_json::Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub identity_profile: Option<serde_json::Map<String, Value>>,
+    pub identity_template: Option<String>,
+    pub soul_template: Option<String>,
+    /// Only `false` is accepted until gateways arrive (422 for `true`).
+    pub is_gateway_main: Option<bool>,
+    /// An addition to the reference contract: make the agent its board's lead, or not (at most
+    /// one per board, 409 otherwise).
+    pub is_board_lead: Option<bool>,
+}
+
+/// A heartbeat for one agent. `status` is accepted for compatibility; presence decides it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AgentHeartbeat {
+    pub status: Option<String>,
+}
+
+/// A heartbeat by name, creating the agent on `board_id` when it does not exist (users).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AgentHeartbeatCreate {
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub name: String,
+    pub board_id: Option<Uuid>,
+    /// Accepted for compatibility; presence decides it.
+    pub status: Option<String>,
 }
 
 /// The agent token, shown this once.

@@ -139,6 +139,79 @@ impl Backend {
         Ok(true)
     }
 
+    /// Writes the agent's editable fields, its status and `updated_at`.
+    pub async fn update_agent(&self, a: &AgentRow) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE agents SET name = $1, board_id = $2, gateway_id = $3, status = $4, heartbeat_config = $5, \
+             identity_profile = $6, identity_template = $7, soul_template = $8, is_board_lead = $9, updated_at = $10 \
+             WHERE id = $11",
+        )
+        .bind(&a.name)
+        .bind(a.board_id)
+        .bind(a.gateway_id)
+        .bind(&a.status)
+        .bind(a.heartbeat_config.as_ref().map(Json))
+        .bind(a.identity_profile.as_ref().map(Json))
+        .bind(&a.identity_template)
+        .bind(&a.soul_template)
+        .bind(a.is_board_lead)
+        .bind(a.updated_at)
+        .bind(a.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The board's lead other than `except`, if any.
+    pub async fn board_lead_id(&self, board_id: Uuid, except: Option<Uuid>) -> StoreResult<Option<Uuid>> {
+        let mut q = QueryBuilder::<Db>::new("SELECT id FROM agents WHERE is_board_lead AND board_id = ");
+        q.push_bind(board_id);
+        if let Some(e) = except {
+            q.push(" AND id <> ").push_bind(e);
+        }
+        q.push(" LIMIT 1");
+        Ok(q.build_query_scalar::<Uuid>().fetch_optional(&self.pool).await?)
+    }
+
+    /// How many agents on the board are not its lead.
+    pub async fn count_board_workers(&self, board_id: Uuid) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM agents WHERE board_id = $1 AND NOT is_board_lead")
+            .bind(board_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// The organization's agent of that name (case-insensitive) on the board, or bound to no board.
+    pub async fn find_agent_by_name(&self, organization_id: Uuid, board_id: Option<Uuid>, name: &str) -> StoreResult<Option<AgentRow>> {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {AGENT_COLUMNS} FROM agents WHERE organization_id = "));
+        q.push_bind(organization_id).push(" AND lower(name) = ").push_bind(name.to_lowercase());
+        match board_id {
+            Some(b) => q.push(" AND board_id = ").push_bind(b),
+            None => q.push(" AND board_id IS NULL"),
+        };
+        q.push(" ORDER BY created_at, id LIMIT 1");
+        Ok(q.build_query_as().fetch_optional(&self.pool).await?)
+    }
+
+    /// Presence touch: marks the agent seen at `now` (and online, unless updating or deleting)
+    /// only when it was never seen or last seen before `stale_before`; whether it wrote.
+    pub async fn touch_agent_presence(&self, id: Uuid, now: NaiveDateTime, stale_before: NaiveDateTime) -> StoreResult<bool> {
+        use crate::domain::agents::{ONLINE, STATUSES_KEPT_BY_HEARTBEAT};
+        let done = sqlx::query(
+            "UPDATE agents SET last_seen_at = $1, status = CASE WHEN status IN ($3, $4) THEN status ELSE $5 END \
+             WHERE id = $2 AND (last_seen_at IS NULL OR last_seen_at < $6)",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(STATUSES_KEPT_BY_HEARTBEAT[0])
+        .bind(STATUSES_KEPT_BY_HEARTBEAT[1])
+        .bind(ONLINE)
+        .bind(stale_before)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn set_agent_token_hash(&self, id: Uuid, hash: &str, now: NaiveDateTime) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE agents SET agent_token_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(hash)
