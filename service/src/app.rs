@@ -69,6 +69,8 @@ pub struct Inner {
     pub shutdown: ShutdownState,
     /// Key of the agent-token keyed hash.
     pub agent_token_key: Vec<u8>,
+    /// Wakes this replica's job runner after an enqueue.
+    pub jobs: crate::jobs::JobSignal,
 }
 
 /// Cheap to clone; handlers receive it as axum state.
@@ -132,6 +134,7 @@ impl AppState {
             metrics,
             shutdown: ShutdownState::default(),
             agent_token_key,
+            jobs: crate::jobs::JobSignal::default(),
         })))
     }
 }

@@ -18,6 +18,8 @@ pub mod domain;
 pub mod gateway;
 /// Routes, extractors, error rendering and middleware.
 pub mod http;
+/// Durable background jobs and the runner every replica runs.
+pub mod jobs;
 /// The storage seam (PostgreSQL or SQLite).
 pub mod store;
 /// Logs, traces and metrics.
@@ -43,6 +45,7 @@ pub async fn serve(
     let drain = state.config.shutdown_drain;
     let readiness_delay = state.config.shutdown_readiness_delay;
     let app = http::router(state.clone());
+    let runner = tokio::spawn(jobs::Runner::new(state.clone()).run());
     let (begun_tx, begun_rx) = tokio::sync::oneshot::channel::<()>();
     let signal_state = state.clone();
     let graceful = async move {
@@ -67,13 +70,19 @@ pub async fn serve(
             std::future::pending::<()>().await;
         }
     };
-    tokio::select! {
+    let served = tokio::select! {
         result = server => result,
         () = deadline => {
             tracing::warn!("drain deadline passed; closing remaining connections");
             Ok(())
         }
+    };
+    // The runner saw shutdown begin with the server and drains within the same time.
+    state.shutdown.begin_draining();
+    if let Err(e) = runner.await {
+        tracing::error!(error = %e, "the job runner ended abnormally");
     }
+    served
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -58,6 +58,12 @@ const RULES: &[Rule] = &[
         why: "actions/ speak to the store through its methods and row types, never SQL types",
     },
     Rule {
+        applies_to: "jobs/",
+        except: &[],
+        forbidden: &["axum", "crate::http", "sqlx"],
+        why: "jobs/ runs background work through actions and the store's methods: no HTTP, no SQL",
+    },
+    Rule {
         applies_to: "store/",
         except: &[],
         forbidden: &["axum", "crate::http", "crate::actions", "crate::wire"],

@@ -12,9 +12,12 @@ use std::time::Duration;
 use ipnet::IpNet;
 use url::Url;
 
+mod jobs;
 #[cfg(test)]
 mod tests;
 mod values;
+
+pub use jobs::JobsConfig;
 
 pub use values::parse_local_token;
 use values::*;
@@ -161,6 +164,7 @@ pub struct Config {
     pub otel: Option<OtelConfig>,
     /// Key for the keyed hash of agent tokens; when absent one is kept in the database.
     pub agent_token_key: Option<Secret>,
+    pub jobs: JobsConfig,
 }
 
 /// Placeholder values people copy from examples; refused as a local token.
@@ -474,6 +478,7 @@ impl Config {
             log_format,
             otel,
             agent_token_key,
+            jobs: JobsConfig::from_lookup(&val)?,
         })
     }
 }

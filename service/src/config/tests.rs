@@ -100,3 +100,29 @@ fn debug_output_hides_secrets() {
     assert!(!dbg.contains("hunter2"));
     assert!(!dbg.contains("redispass"));
 }
+
+#[test]
+fn job_settings_default_to_the_reference_and_are_checked() {
+    let c = load(&[]).unwrap();
+    assert_eq!(c.jobs.retry_base, Duration::from_secs(10));
+    assert_eq!(c.jobs.retry_max, Duration::from_secs(120));
+    assert_eq!(c.jobs.max_retries, 3);
+    assert_eq!(c.jobs.throttle, Duration::from_secs(15));
+    assert_eq!(c.jobs.concurrency, 4);
+    let c = load(&[
+        ("RQ_DISPATCH_RETRY_BASE_SECONDS", "0.5"),
+        ("RQ_DISPATCH_MAX_RETRIES", "0"),
+    ])
+    .unwrap();
+    assert_eq!(c.jobs.retry_base, Duration::from_millis(500));
+    assert_eq!(c.jobs.max_retries, 0);
+    for (var, bad) in [
+        ("RQ_DISPATCH_RETRY_MAX_SECONDS", "5"),
+        ("RQ_DISPATCH_MAX_RETRIES", "-1"),
+        ("JOBS_CONCURRENCY", "0"),
+        ("JOBS_LEASE_SECONDS", "0.5"),
+        ("JOBS_POLL_SECONDS", "soon"),
+    ] {
+        assert_eq!(load(&[(var, bad)]).unwrap_err().var, var, "{var}={bad}");
+    }
+}

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod custom_fields;
 pub mod filters;
 pub mod group_memory;
+pub mod jobs;
 pub mod members;
 pub mod notifications;
 pub mod task_plans;

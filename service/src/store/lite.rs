@@ -6,6 +6,8 @@ use super::*;
 type Db = sqlx::Sqlite;
 /// SQLite has no row locks; `BEGIN IMMEDIATE` takes the write lock up front instead.
 const LOCK_FOR_UPDATE: &str = "";
+/// One process runs the jobs, under the write lock; nothing to skip.
+const SKIP_LOCKED: &str = "";
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 

@@ -55,6 +55,7 @@ macro_rules! shared_sql {
         include!("sql/group_memory.rs");
         include!("sql/webhooks.rs");
         include!("sql/skills.rs");
+        include!("sql/jobs.rs");
     };
 }
 
@@ -315,4 +316,21 @@ delegate! {
     pub async fn list_skill_packs(&self, organization_id: Uuid) -> StoreResult<Vec<SkillPackRow>>;
     pub async fn list_marketplace(&self, filter: &MarketplaceFilter, page: Page) -> StoreResult<Paged<MarketplaceSkillRow>>;
     pub async fn agents_since(&self, organization_id: Uuid, board_id: Option<Uuid>, since: NaiveDateTime) -> StoreResult<Vec<AgentRow>>;
+}
+
+delegate! {
+    /// Enqueues jobs on their own transaction (work no other write causes).
+    pub async fn enqueue_jobs(&self, jobs: &[NewJob], now: NaiveDateTime) -> StoreResult<()>;
+    /// Claims up to `limit` due jobs (ready and due, or running under an expired lease) for
+    /// `runner` until `lease_until`; no job goes to two runners.
+    pub async fn claim_jobs(&self, runner: &str, limit: i64, now: NaiveDateTime, lease_until: NaiveDateTime) -> StoreResult<Vec<JobRow>>;
+    pub async fn extend_job_lease(&self, id: Uuid, runner: &str, lease_until: NaiveDateTime) -> StoreResult<bool>;
+    pub async fn complete_job(&self, id: Uuid, runner: &str, now: NaiveDateTime) -> StoreResult<bool>;
+    /// A failed run: ready again at `retry_at`, or kept as failed with its error.
+    pub async fn fail_job(&self, id: Uuid, runner: &str, error: &str, retry_at: Option<NaiveDateTime>, now: NaiveDateTime) -> StoreResult<bool>;
+    /// Hands held jobs back (shutdown), the interrupted attempt not counted.
+    pub async fn release_jobs(&self, runner: &str, ids: &[Uuid], now: NaiveDateTime) -> StoreResult<u64>;
+    pub async fn get_job(&self, id: Uuid) -> StoreResult<Option<JobRow>>;
+    pub async fn job_stats(&self, now: NaiveDateTime) -> StoreResult<JobQueueStats>;
+    pub async fn purge_done_jobs(&self, before: NaiveDateTime) -> StoreResult<u64>;
 }

@@ -5,6 +5,8 @@ use super::*;
 type Db = sqlx::Postgres;
 /// Row lock taken on the board while its task graph changes.
 const LOCK_FOR_UPDATE: &str = " FOR UPDATE";
+/// How the job runner skips jobs another replica is claiming at the same moment.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 const BEGIN_WRITE: &str = "BEGIN";
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

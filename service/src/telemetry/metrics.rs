@@ -27,6 +27,22 @@ struct LimiterLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    kind: String,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobKindLabels {
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabels {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: &'static str,
 }
@@ -38,6 +54,10 @@ struct Inner {
     in_flight: Gauge,
     limiter: Family<LimiterLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
+    jobs: Family<JobLabels, Counter>,
+    job_durations: Family<JobKindLabels, Histogram>,
+    queue: Family<QueueLabels, Gauge>,
+    oldest_ready: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 /// Cheap to clone; all clones feed one registry.
@@ -78,6 +98,31 @@ impl Default for Metrics {
             "Database pool connections by state (idle, in_use, max)",
             pool.clone(),
         );
+        let jobs = Family::<JobLabels, Counter>::default();
+        let job_durations =
+            Family::<JobKindLabels, Histogram>::new_with_constructor(duration_histogram as fn() -> Histogram);
+        let queue = Family::<QueueLabels, Gauge>::default();
+        let oldest_ready = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "jobs",
+            "Background job runs by kind and outcome (done, retry, failed, lost = its lease passed to another runner)",
+            jobs.clone(),
+        );
+        registry.register(
+            "job_run_duration_seconds",
+            "Background job run time by kind",
+            job_durations.clone(),
+        );
+        registry.register(
+            "jobs_queue",
+            "Background jobs by state (ready = due now, scheduled = waiting for their time, running, failed), all replicas, sampled by this replica's runner",
+            queue.clone(),
+        );
+        registry.register(
+            "jobs_oldest_ready_age_seconds",
+            "How long the oldest due job has been waiting (0 when none is due)",
+            oldest_ready.clone(),
+        );
         Self(Arc::new(Inner {
             registry,
             requests,
@@ -85,6 +130,10 @@ impl Default for Metrics {
             in_flight,
             limiter,
             pool,
+            jobs,
+            job_durations,
+            queue,
+            oldest_ready,
         }))
     }
 }
@@ -127,6 +176,34 @@ impl Metrics {
                 outcome: "degraded",
             })
             .inc();
+    }
+
+    /// One job run finished with `outcome` (done, retry, failed, lost).
+    pub fn job_finished(&self, kind: &str, outcome: &'static str, elapsed: Duration) {
+        self.0
+            .jobs
+            .get_or_create(&JobLabels {
+                kind: kind.to_owned(),
+                outcome,
+            })
+            .inc();
+        self.0
+            .job_durations
+            .get_or_create(&JobKindLabels { kind: kind.to_owned() })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// The queue as the runner last sampled it.
+    pub fn job_queue(&self, stats: &crate::store::JobQueueStats, oldest_ready_age: Duration) {
+        for (state, n) in [
+            ("ready", stats.ready),
+            ("scheduled", stats.scheduled),
+            ("running", stats.running),
+            ("failed", stats.failed),
+        ] {
+            self.0.queue.get_or_create(&QueueLabels { state }).set(n);
+        }
+        self.0.oldest_ready.set(oldest_ready_age.as_secs_f64());
     }
 
     /// Renders the Prometheus text exposition, sampling the pool first.

@@ -82,3 +82,22 @@ fn otlp_export(otel: &OtelConfig) -> OtlpExport {
         sampler: Some(sampler),
     }
 }
+
+/// The W3C `traceparent` of the current span, to carry a trace into work done later (a
+/// background job); `None` when no trace is being exported.
+pub fn current_traceparent() -> Option<String> {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let context = tracing::Span::current().context();
+    let mut carrier = std::collections::HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&context, &mut carrier));
+    carrier.remove("traceparent")
+}
+
+/// Makes `span` continue the trace a `traceparent` names (see [`current_traceparent`]).
+pub fn continue_trace(span: &tracing::Span, traceparent: Option<&str>) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let Some(traceparent) = traceparent else { return };
+    let carrier = std::collections::HashMap::from([("traceparent".to_owned(), traceparent.to_owned())]);
+    let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&carrier));
+    let _ = span.set_parent(parent);
+}

@@ -7,6 +7,7 @@ mod approvals;
 mod claims;
 mod conflicts;
 mod fixtures;
+mod jobs;
 mod members;
 mod tasks;
 
