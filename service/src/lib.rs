@@ -16,6 +16,8 @@ pub mod config;
 pub mod domain;
 /// Routes, extractors, error rendering and middleware.
 pub mod http;
+/// Calls to services outside ours, each bounded in time and size.
+pub mod outbound;
 /// The storage seam (PostgreSQL or SQLite).
 pub mod store;
 /// Logs, traces and metrics.

@@ -58,6 +58,12 @@ const RULES: &[Rule] = &[
         why: "actions/ speak to the store through its methods and row types, never SQL types",
     },
     Rule {
+        applies_to: "outbound/",
+        except: &[],
+        forbidden: &["axum", "crate::http", "crate::actions", "crate::store", "sqlx"],
+        why: "outbound/ only calls services outside ours; deciding what to do with the answer is actions/' job",
+    },
+    Rule {
         applies_to: "store/",
         except: &[],
         forbidden: &["axum", "crate::http", "crate::actions", "crate::wire"],

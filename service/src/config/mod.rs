@@ -12,9 +12,12 @@ use std::time::Duration;
 use ipnet::IpNet;
 use url::Url;
 
+mod outbound;
 #[cfg(test)]
 mod tests;
 mod values;
+
+pub use outbound::SoulsConfig;
 
 pub use values::parse_local_token;
 use values::*;
@@ -161,6 +164,8 @@ pub struct Config {
     pub otel: Option<OtelConfig>,
     /// Key for the keyed hash of agent tokens; when absent one is kept in the database.
     pub agent_token_key: Option<Secret>,
+    /// The public souls directory; `None` when turned off.
+    pub souls: Option<SoulsConfig>,
 }
 
 /// Placeholder values people copy from examples; refused as a local token.
@@ -474,6 +479,7 @@ impl Config {
             log_format,
             otel,
             agent_token_key,
+            souls: outbound::souls(&val)?,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod filters;
 pub mod group_memory;
 pub mod members;
 pub mod notifications;
+pub mod souls;
 pub mod task_plans;
 pub mod tasks;
 
