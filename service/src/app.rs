@@ -65,6 +65,8 @@ pub struct Inner {
     /// Fan-out of live-stream events (in-process, or Redis pub/sub across replicas).
     pub events: EventBus,
     pub users: UserAuthenticator,
+    /// The public souls directory; `None` when turned off.
+    pub souls: Option<crate::outbound::souls::SoulsDirectory>,
     pub metrics: Metrics,
     pub shutdown: ShutdownState,
     /// Key of the agent-token keyed hash.
@@ -125,12 +127,17 @@ impl AppState {
                 UserAuthenticator::Clerk(Box::new(ClerkVerifier::new(clerk.clone()).map_err(StartupError::Http)?))
             }
         };
+        let souls = match &config.souls {
+            Some(c) => Some(crate::outbound::souls::SoulsDirectory::new(c.clone()).map_err(StartupError::Http)?),
+            None => None,
+        };
         Ok(Self(Arc::new(Inner {
             config,
             store,
             limiter,
             events,
             users,
+            souls,
             metrics,
             shutdown: ShutdownState::default(),
             agent_token_key,

@@ -20,6 +20,8 @@ pub mod gateway;
 pub mod http;
 /// Durable background jobs and the runner every replica runs.
 pub mod jobs;
+/// Calls to services outside ours, each bounded in time and size.
+pub mod outbound;
 /// The storage seam (PostgreSQL or SQLite).
 pub mod store;
 /// Logs, traces and metrics.

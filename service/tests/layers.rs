@@ -64,6 +64,12 @@ const RULES: &[Rule] = &[
         why: "jobs/ runs background work through actions and the store's methods: no HTTP, no SQL",
     },
     Rule {
+        applies_to: "outbound/",
+        except: &[],
+        forbidden: &["axum", "crate::http", "crate::actions", "crate::store", "sqlx"],
+        why: "outbound/ only calls services outside ours; deciding what to do with the answer is actions/' job",
+    },
+    Rule {
         applies_to: "store/",
         except: &[],
         forbidden: &["axum", "crate::http", "crate::actions", "crate::wire"],

@@ -15,6 +15,7 @@ pub mod dependencies;
 pub mod environment;
 pub mod idp;
 pub mod service;
+pub mod souls;
 pub mod sse;
 
 pub use api::{client, eventually, id, init, items, json_of};

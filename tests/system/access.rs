@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 use system_tests::idp::Idp;
+use system_tests::souls::FakeSoulsDirectory;
 use system_tests::{Backend, Deployment, Launch, id, json_of};
 
 const TABLE: &str = include_str!("access_table.json");
@@ -29,9 +30,11 @@ struct Walk {
 impl Walk {
     async fn start() -> Self {
         let idp = Idp::start().await;
+        let souls = FakeSoulsDirectory::start().await;
         let launch = idp
             .configure(Launch::new())
-            .env("RATE_LIMIT_AGENT_AUTH_REQUESTS", "100000");
+            .env("RATE_LIMIT_AGENT_AUTH_REQUESTS", "100000")
+            .env("SOULS_DIRECTORY_BASE_URL", souls.base_url.clone());
         let svc = Backend::Sqlite.start_with(launch).await;
         let owner = idp.token("user_owner", "owner@example.test");
         let member = idp.token("user_member", "member@example.test");

@@ -31,6 +31,7 @@ mod reads;
 mod reference;
 mod schemathesis;
 mod shutdown;
+mod souls;
 mod stream_order;
 mod streams;
 mod text;

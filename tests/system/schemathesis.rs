@@ -17,6 +17,7 @@ use std::process::Stdio;
 use reqwest::Method;
 use serde_json::{Value, json};
 use system_tests::environment::environment;
+use system_tests::souls::FakeSoulsDirectory;
 use system_tests::{Backend, Deployment, Launch, TOKEN, id, on_both_backends, target_dir, workspace_root};
 
 on_both_backends!(the_document_holds_under_schemathesis);
@@ -24,8 +25,14 @@ on_both_backends!(the_document_holds_under_schemathesis);
 async fn the_document_holds_under_schemathesis(backend: Backend) {
     let cli = schemathesis_cli();
     // The agent run makes thousands of agent-authenticated calls from one address.
+    // The souls directory routes reach a local stand-in, never the internet.
+    let souls = FakeSoulsDirectory::start().await;
     let svc = backend
-        .start_with(Launch::new().env("RATE_LIMIT_AGENT_AUTH_REQUESTS", "1000000"))
+        .start_with(
+            Launch::new()
+                .env("RATE_LIMIT_AGENT_AUTH_REQUESTS", "1000000")
+                .env("SOULS_DIRECTORY_BASE_URL", souls.base_url.clone()),
+        )
         .await;
     let mut seed = seed(&svc).await;
     let name = match backend {

@@ -18,6 +18,7 @@ pub mod identity;
 pub mod memory;
 pub mod organizations;
 pub mod skills;
+pub mod souls;
 pub mod tags;
 pub mod tasks;
 pub mod webhooks;
@@ -51,6 +52,11 @@ impl FieldError {
     pub fn body(field: &str, msg: impl Into<String>) -> Self {
         Self::new(vec![Value::from("body"), Value::from(field)], msg, "value_error")
     }
+
+    /// A `value_error` on one path parameter.
+    pub fn path(field: &str, msg: impl Into<String>) -> Self {
+        Self::new(vec![Value::from("path"), Value::from(field)], msg, "value_error")
+    }
 }
 
 /// The transport-agnostic outcome of a failed action.
@@ -69,6 +75,13 @@ pub enum Error {
     ConflictDetail(Value),
     #[error(transparent)]
     Rule(TaskRuleError),
+    /// A service outside ours (the souls directory, a git host) failed: 504 when it did not
+    /// answer in time, else 502; `detail` says which and why.
+    #[error("{detail}")]
+    Upstream { timed_out: bool, detail: String },
+    /// A feature that reaches outside is turned off by configuration (503).
+    #[error("{0}")]
+    TurnedOff(&'static str),
     /// The store failed for a reason no caller planned for (rendered as a 500).
     #[error("storage failed")]
     Store(#[source] StoreError),

@@ -13,11 +13,13 @@ use ipnet::IpNet;
 use url::Url;
 
 mod jobs;
+mod outbound;
 #[cfg(test)]
 mod tests;
 mod values;
 
 pub use jobs::JobsConfig;
+pub use outbound::SoulsConfig;
 
 pub use values::parse_local_token;
 use values::*;
@@ -165,6 +167,8 @@ pub struct Config {
     /// Key for the keyed hash of agent tokens; when absent one is kept in the database.
     pub agent_token_key: Option<Secret>,
     pub jobs: JobsConfig,
+    /// The public souls directory; `None` when turned off.
+    pub souls: Option<SoulsConfig>,
 }
 
 /// Placeholder values people copy from examples; refused as a local token.
@@ -479,6 +483,7 @@ impl Config {
             otel,
             agent_token_key,
             jobs: JobsConfig::from_lookup(&val)?,
+            souls: outbound::souls(&val)?,
         })
     }
 }

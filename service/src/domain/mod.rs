@@ -8,6 +8,7 @@ pub mod group_memory;
 pub mod jobs;
 pub mod members;
 pub mod notifications;
+pub mod souls;
 pub mod task_plans;
 pub mod tasks;
 

@@ -131,6 +131,15 @@ impl IntoResponse for ApiError {
                     let (status, detail) = rule_response(&rule);
                     error_response(status, detail)
                 }
+                actions::Error::Upstream { timed_out, detail } => {
+                    let status = if timed_out {
+                        StatusCode::GATEWAY_TIMEOUT
+                    } else {
+                        StatusCode::BAD_GATEWAY
+                    };
+                    error_response(status, Value::from(detail))
+                }
+                actions::Error::TurnedOff(why) => error_response(StatusCode::SERVICE_UNAVAILABLE, Value::from(why)),
                 actions::Error::Store(other) => ApiError::Internal(error_chain(&other)).into_response(),
             },
             ApiError::Unauthorized(why) => {

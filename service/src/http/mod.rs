@@ -33,6 +33,7 @@
 //! | `/activity…`                                   | `activity.rs`       |
 //! | `/metrics/dashboard`                           | `dashboard.rs`      |
 //! | `/tags…`, `/skills/…`                          | `tags.rs`, `skills.rs` |
+//! | `/souls-directory…`                            | `souls.rs`          |
 //! | `/health`, `/healthz`, `/readyz`, `/metrics`   | `health.rs`         |
 //!
 //! `doc.rs` adds the statuses every operation shares (401, 403, 404, 413, 415, 422, 429) to
@@ -66,6 +67,7 @@ pub mod organizations;
 pub mod pages;
 pub mod request_id;
 pub mod skills;
+pub mod souls;
 pub mod streams;
 pub mod tags;
 pub mod tasks;
@@ -106,7 +108,7 @@ use request_id::RequestId;
         (name = "auth"), (name = "users"), (name = "organizations"), (name = "gateways"),
         (name = "boards"), (name = "agents"), (name = "tasks"), (name = "activity"), (name = "metrics"),
         (name = "approvals"), (name = "board-memory"), (name = "board-webhooks"), (name = "skills"),
-        (name = "tags"), (name = "custom-fields"), (name = "board-groups"), (name = "board-group-memory"),
+        (name = "tags"), (name = "custom-fields"), (name = "souls-directory"), (name = "board-groups"), (name = "board-group-memory"),
         (name = "agent", description = "Endpoints for agents, authenticated with X-Agent-Token"),
     )
 )]
@@ -232,7 +234,11 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agents::heartbeat_or_create_agent))
         .routes(routes!(agent_agents::agent_lead_create_agent))
         .routes(routes!(agent_agents::agent_lead_delete_board_agent))
+        // souls directory
+        .routes(routes!(souls::search))
+        .routes(routes!(souls::get_markdown))
         .split_for_parts();
+    doc.merge(souls::MarkdownSuffixDoc::openapi());
     doc::CommonResponses.modify(&mut doc);
     doc_inputs::state_input_spellings(&mut doc);
     (routes, doc)

@@ -29,6 +29,7 @@ pub mod memory;
 pub mod organizations;
 pub mod schema;
 pub mod skills;
+pub mod souls;
 pub mod tags;
 pub mod tasks;
 pub mod time;
