@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::identity::{AgentCaller, board_for_agent};
-use super::tasks::{TaskInput, publish};
+use super::tasks::{Creator, TaskInput, create_on_board, publish};
 use super::{Error, Result, non_blank};
 use crate::bus::EventBus;
 use crate::domain::agent_rules::{
@@ -69,6 +69,41 @@ fn facts(record: &TaskRecord) -> Result<TaskFacts> {
     })
 }
 
+fn lead_caller(caller: &AgentCaller) -> Result<()> {
+    let rules = agent_rules::AgentCaller {
+        id: caller.agent.id,
+        board_id: caller.agent.board_id,
+        organization_id: caller.agent.organization_id,
+        is_board_lead: caller.agent.is_board_lead,
+    };
+    agent_rules::check_lead(&rules).map_err(refused)
+}
+
+/// `POST /agent/boards/{board_id}/tasks`: a board lead creates a task on its board; the task
+/// is marked `auto_created` with `auto_reason = lead_agent:<lead id>`. An assignee must exist
+/// (404), not be a lead (403) and be on this board (409).
+pub async fn create(
+    store: &Store,
+    bus: &EventBus,
+    caller: &AgentCaller,
+    board_id: Uuid,
+    input: TaskInput,
+) -> Result<TaskRecord> {
+    let board = board_for_agent(store, caller, board_id).await?;
+    lead_caller(caller)?;
+    if let Some(Some(assignee)) = input.assigned_agent_id {
+        check_assignee_not_lead(store, assignee).await?;
+    }
+    create_on_board(store, bus, &board, Creator::Lead(caller.agent.id), input).await
+}
+
+/// `DELETE /agent/boards/{board_id}/tasks/{task_id}`: lead only.
+pub async fn delete(store: &Store, caller: &AgentCaller, board_id: Uuid, task_id: Uuid) -> Result<()> {
+    board_for_agent(store, caller, board_id).await?;
+    lead_caller(caller)?;
+    super::deleted(store.delete_task(board_id, task_id).await?, "Task not found")
+}
+
 /// `PATCH /agent/boards/{board_id}/tasks/{task_id}`.
 pub async fn update(
     store: &Store,
@@ -90,11 +125,18 @@ pub async fn update(
         non_blank("comment", comment)?;
     }
     let at = now();
+    let mut return_to = None;
     if agent.is_board_lead {
         check_lead_inline_comment(input.comment.as_deref()).map_err(refused)?;
         check_fields(&sent, &LEAD_FIELDS).map_err(refused)?;
+        if let Some(Some(assignee)) = input.assigned_agent_id {
+            check_assignee_not_lead(store, assignee).await?;
+        }
         if let Some(to) = input.status {
             plan_lead_status(&task, to, input.assigned_agent_id.flatten()).map_err(refused)?;
+            if task.status == TaskStatus::Review && to == TaskStatus::Inbox {
+                return_to = returning_worker(store, task_id, agent.id).await?;
+            }
         }
     } else {
         check_fields(&sent, &WORKER_FIELDS).map_err(refused)?;
@@ -143,9 +185,40 @@ pub async fn update(
             }
         }
     }
-    let write = common_update(store, board.organization_id, board_id, task_id, agent.id, input, at).await?;
+    let write = common_update(
+        store,
+        board.organization_id,
+        board_id,
+        task_id,
+        agent.id,
+        input,
+        return_to,
+        at,
+    )
+    .await?;
     publish(bus, board.organization_id, board_id, &write).await;
     Ok(write.view)
+}
+
+/// A lead may not assign a task to a lead (403); an unknown agent is left to the common
+/// update (404 or 409 for another board).
+async fn check_assignee_not_lead(store: &Store, assignee: Uuid) -> Result<()> {
+    match store.get_agent(assignee).await? {
+        Some(a) if a.is_board_lead => Err(Error::Forbidden("Board leads cannot assign tasks to board leads")),
+        _ => Ok(()),
+    }
+}
+
+/// The worker a lead's review → inbox hands the task back to: the last non-lead agent that
+/// moved it to review.
+async fn returning_worker(store: &Store, task_id: Uuid, lead: Uuid) -> Result<Option<Uuid>> {
+    let changes: Vec<(Option<Uuid>, TaskStatus)> = store
+        .task_status_changes(task_id)
+        .await?
+        .into_iter()
+        .filter_map(|(agent, message)| agent_rules::moved_to(&message).map(|to| (agent, to)))
+        .collect();
+    Ok(agent_rules::last_reviewing_worker(&changes, lead))
 }
 
 /// Claims with one conditional write; the losers get a 409 naming the conflict.
@@ -166,7 +239,17 @@ async fn claim(
     };
     let mut write = if input.comment.is_some() || input.custom_field_values.is_some() {
         let rest = TaskInput { status: None, ..input };
-        common_update(store, organization_id, board_id, record.task.id, agent_id, rest, at).await?
+        common_update(
+            store,
+            organization_id,
+            board_id,
+            record.task.id,
+            agent_id,
+            rest,
+            None,
+            at,
+        )
+        .await?
     } else {
         let view = store
             .get_task(board_id, record.task.id)
@@ -183,6 +266,7 @@ async fn claim(
     Ok(write.view)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn common_update(
     store: &Store,
     organization_id: Uuid,
@@ -190,6 +274,7 @@ async fn common_update(
     task_id: Uuid,
     agent_id: Uuid,
     input: TaskInput,
+    return_to: Option<Uuid>,
     at: chrono::NaiveDateTime,
 ) -> Result<TaskChange> {
     let custom_field_values =
@@ -199,6 +284,7 @@ async fn common_update(
         assigned_agent_id: input.assigned_agent_id,
         depends_on_task_ids: input.depends_on_task_ids.clone(),
         comment: input.comment.clone(),
+        return_to,
     };
     let update = TaskUpdate {
         board_id,

@@ -9,9 +9,10 @@ use super::custom_fields::task_values;
 use super::identity::{Access, AgentCaller, UserCaller, board_for_agent, board_for_user};
 use super::{Error, Result, deleted, non_blank};
 use crate::bus::EventBus;
+use crate::domain::agent_rules::lead_auto_reason;
 use crate::domain::tasks::{TaskPatch, TaskStatus, plan_user_update};
 use crate::domain::{Page, Paged, now};
-use crate::store::{NewTask, Store, TaskChange, TaskFilter, TaskRecord, TaskUpdate};
+use crate::store::{BoardRow, NewTask, Store, TaskChange, TaskFilter, TaskRecord, TaskUpdate};
 
 /// Parses the `status` filter: a comma-separated list of the four statuses.
 pub fn parse_status_filter(raw: Option<&str>) -> std::result::Result<Vec<String>, String> {
@@ -78,6 +79,13 @@ pub(super) async fn publish(bus: &EventBus, organization_id: Uuid, board_id: Uui
     }
 }
 
+/// Who creates a task: a user, or a board lead (the task is then marked `auto_created`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Creator {
+    User(Uuid),
+    Lead(Uuid),
+}
+
 pub async fn create(
     store: &Store,
     bus: &EventBus,
@@ -86,6 +94,18 @@ pub async fn create(
     input: TaskInput,
 ) -> Result<TaskRecord> {
     let board = board_for_user(store, caller, board_id, Access::Write).await?;
+    create_on_board(store, bus, &board, Creator::User(caller.user.id), input).await
+}
+
+/// Creates a task on a board the caller may write to, by a user or a lead.
+pub(super) async fn create_on_board(
+    store: &Store,
+    bus: &EventBus,
+    board: &BoardRow,
+    creator: Creator,
+    input: TaskInput,
+) -> Result<TaskRecord> {
+    let board_id = board.id;
     let custom_field_values = task_values(store, board_id, input.custom_field_values.as_ref(), true).await?;
     if let Some(priority) = &input.priority {
         non_blank("priority", priority)?;
@@ -93,6 +113,10 @@ pub async fn create(
     if let Some(comment) = &input.comment {
         non_blank("comment", comment)?;
     }
+    let (created_by_user_id, actor_agent_id, auto_reason) = match creator {
+        Creator::User(user) => (Some(user), None, None),
+        Creator::Lead(lead) => (None, Some(lead), Some(lead_auto_reason(lead))),
+    };
     let task = NewTask {
         id: Uuid::new_v4(),
         board_id,
@@ -102,12 +126,13 @@ pub async fn create(
         status: input.status.unwrap_or(TaskStatus::Inbox),
         priority: input.priority.unwrap_or_else(|| "medium".to_owned()),
         due_at: input.due_at.flatten(),
-        created_by_user_id: Some(caller.user.id),
+        created_by_user_id,
         assigned_agent_id: input.assigned_agent_id.flatten(),
         depends_on_task_ids: input.depends_on_task_ids.unwrap_or_default(),
         tag_ids: input.tag_ids.unwrap_or_default(),
         custom_field_values,
-        actor_agent_id: None,
+        actor_agent_id,
+        auto_reason,
         now: now(),
     };
     let write = store.create_task(&task).await?;
@@ -138,6 +163,7 @@ pub async fn update(
         assigned_agent_id: input.assigned_agent_id,
         depends_on_task_ids: input.depends_on_task_ids.clone(),
         comment: input.comment.clone(),
+        return_to: None,
     };
     let update = TaskUpdate {
         board_id,

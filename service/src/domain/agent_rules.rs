@@ -197,6 +197,12 @@ pub fn last_reviewing_worker(status_changes: &[(Option<Uuid>, TaskStatus)], lead
         .find_map(|(agent, to)| agent.filter(|a| *to == TaskStatus::Review && *a != lead))
 }
 
+/// The status a `task.status_changed` activity message records ("Task moved to review: …").
+pub fn moved_to(message: &str) -> Option<TaskStatus> {
+    let rest = message.strip_prefix("Task moved to ")?;
+    TaskStatus::parse(rest.split(':').next()?)
+}
+
 /// The "changes requested" message for the worker a lead sends a task back to.
 pub fn changes_requested_message(title: &str, lead_comment: Option<&str>) -> String {
     match lead_comment {

@@ -191,3 +191,14 @@ fn lead_rules_for_create_and_comments() {
         Err(AgentRuleError::LeadCommentForbidden)
     );
 }
+
+#[test]
+fn the_status_of_a_status_change_message_is_read_back() {
+    assert_eq!(moved_to("Task moved to review: Ship it."), Some(TaskStatus::Review));
+    assert_eq!(
+        moved_to("Task moved to in_progress: a: b."),
+        Some(TaskStatus::InProgress)
+    );
+    assert_eq!(moved_to("Task updated: Ship."), None);
+    assert_eq!(moved_to("Task moved to nowhere: x."), None);
+}

@@ -57,7 +57,8 @@ pub struct Placement {
 /// A task update:
 /// - back in the inbox with nobody assigned (it was not there before): the lead is told;
 /// - a new assignee, unless it is the agent making the change: woken and told (a lead that
-///   receives a task in review is told it is ready for review);
+///   receives a task in review is told it is ready for review; a worker a task comes back to
+///   from review is told changes are requested);
 /// - otherwise, entering `in_progress` with the same assignee: the assignee is woken.
 pub fn task_updated(
     title: &str,
@@ -78,6 +79,8 @@ pub fn task_updated(
         Some(a) if reassigned && Some(a) != actor_agent_id => {
             let what = if Some(a) == board_lead && after.status == TaskStatus::Review {
                 format!("ready for lead review: {title}")
+            } else if before.status == TaskStatus::Review && after.status == TaskStatus::Inbox {
+                format!("changes requested: {title}")
             } else {
                 format!("task assigned: {title}")
             };
@@ -129,6 +132,23 @@ mod tests {
             "Lead notification (new task: Ship) not sent, no gateway is connected."
         );
         assert!(task_created("Ship", None, None).is_empty());
+    }
+
+    #[test]
+    fn a_task_sent_back_from_review_tells_its_worker_changes_are_requested() {
+        let (l, w) = (Uuid::new_v4(), Uuid::new_v4());
+        let back = task_updated(
+            "T",
+            at(TaskStatus::Review, Some(l)),
+            at(TaskStatus::Inbox, Some(w)),
+            Some(l),
+            Some(l),
+        );
+        assert_eq!(kinds(&back), [("task.assignee_notify_failed", w)]);
+        assert_eq!(
+            back[0].message,
+            "Assignee notification (changes requested: T) not sent, no gateway is connected."
+        );
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub struct TaskPatch {
     pub assigned_agent_id: Option<Option<Uuid>>,
     pub depends_on_task_ids: Option<Vec<Uuid>>,
     pub comment: Option<String>,
+    /// A lead sending a task from `review` back to `inbox` hands it to this worker (the last
+    /// one who moved it to review) instead of leaving it unassigned.
+    pub return_to: Option<Uuid>,
 }
 
 /// What to write.
@@ -256,6 +259,8 @@ pub fn plan_user_update(
                 assignee = None;
                 if status == TaskStatus::Review {
                     assignee = facts.board_lead;
+                } else if task.status == TaskStatus::Review {
+                    assignee = patch.return_to.filter(|w| facts.board_agents.contains(w));
                 }
             }
             TaskStatus::InProgress => in_progress_at = Some(now),
@@ -363,6 +368,41 @@ mod tests {
         };
         let plan = plan_user_update(&running, &[], &back, &f, now).unwrap();
         assert_eq!((plan.in_progress_at, plan.previous_in_progress_at), (None, Some(now)));
+    }
+
+    #[test]
+    fn review_back_to_inbox_goes_to_the_returning_worker_on_the_board_only() {
+        let mut f = facts(&[(1, TaskStatus::Review)], &[]);
+        f.board_agents = [id(7)].into_iter().collect();
+        let now = crate::domain::now();
+        let mut back = TaskPatch {
+            status: Some(TaskStatus::Inbox),
+            return_to: Some(id(7)),
+            ..TaskPatch::default()
+        };
+        let mut reviewed = task(TaskStatus::Review);
+        reviewed.assigned_agent_id = Some(id(5));
+        let plan = plan_user_update(&reviewed, &[], &back, &f, now).unwrap();
+        assert_eq!(
+            (plan.status, plan.assigned_agent_id, plan.in_progress_at),
+            (TaskStatus::Inbox, Some(id(7)), None)
+        );
+        // A worker no longer on the board: the task stays unassigned.
+        back.return_to = Some(id(8));
+        assert_eq!(
+            plan_user_update(&reviewed, &[], &back, &f, now)
+                .unwrap()
+                .assigned_agent_id,
+            None
+        );
+        // Only from review.
+        back.return_to = Some(id(7));
+        assert_eq!(
+            plan_user_update(&task(TaskStatus::InProgress), &[], &back, &f, now)
+                .unwrap()
+                .assigned_agent_id,
+            None
+        );
     }
 
     #[test]

@@ -223,7 +223,11 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             group_memory::create_board_group_memory_for_board
         ))
         .routes(routes!(group_memory::stream_board_group_memory_for_board))
-        .routes(routes!(agent_tasks::agent_update_task))
+        .routes(routes!(agent_tasks::agent_lead_create_task))
+        .routes(routes!(
+            agent_tasks::agent_update_task,
+            agent_tasks::agent_lead_delete_task
+        ))
         .routes(routes!(
             agent_tasks::agent_list_task_comments,
             agent_tasks::agent_create_task_comment

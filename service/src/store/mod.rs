@@ -230,6 +230,8 @@ delegate! {
     pub async fn insert_comment(&self, board_id: Uuid, task_id: Uuid, agent_id: Option<Uuid>, message: &str, now: NaiveDateTime) -> StoreResult<ActivityRow>;
     /// A task's comments, oldest first.
     pub async fn list_comments(&self, board_id: Uuid, task_id: Uuid, page: Page) -> StoreResult<Paged<ActivityRow>>;
+    /// A task's `task.status_changed` rows as (acting agent, message), oldest first.
+    pub async fn task_status_changes(&self, task_id: Uuid) -> StoreResult<Vec<(Option<Uuid>, String)>>;
     /// Activity of the scoped boards (or of one agent), newest first.
     pub async fn list_activity(&self, scope: &BoardScope, agent_id: Option<Uuid>, page: Page) -> StoreResult<Paged<ActivityRow>>;
     pub async fn list_comment_feed(&self, scope: &BoardScope, page: Page) -> StoreResult<Paged<CommentFeedRow>>;

@@ -87,6 +87,7 @@ pub fn new_task(board: &BoardRow, title: &str) -> NewTask {
         tag_ids: Vec::new(),
         custom_field_values: Vec::new(),
         actor_agent_id: None,
+        auto_reason: None,
         now: now(),
     }
 }

@@ -4,6 +4,7 @@
 
 mod claims;
 mod comments;
+mod lead_tasks;
 mod rules;
 
 use reqwest::Method;

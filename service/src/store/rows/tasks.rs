@@ -63,6 +63,8 @@ pub struct NewTask {
     /// Checked values (board defaults included) to store with the task.
     pub custom_field_values: Vec<super::CustomValueWrite>,
     pub actor_agent_id: Option<Uuid>,
+    /// `lead_agent:<id>` for a task a board lead created (stored with `auto_created`).
+    pub auto_reason: Option<String>,
     pub now: NaiveDateTime,
 }
 

@@ -125,6 +125,16 @@ impl Backend {
         self.paged(rows, count, page).await
     }
 
+    pub async fn task_status_changes(&self, task_id: Uuid) -> StoreResult<Vec<(Option<Uuid>, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT agent_id, message FROM activity_events WHERE task_id = $1 AND event_type = 'task.status_changed' \
+             ORDER BY created_at, id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn list_activity(&self, scope: &BoardScope, agent_id: Option<Uuid>, page: Page) -> StoreResult<Paged<ActivityRow>> {
         let filter = |q: &mut QueryBuilder<Db>| {
             q.push(" WHERE");

@@ -143,7 +143,7 @@ impl Backend {
         };
         let plan = plan_create(&request, &facts, t.now)?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO tasks ({TASK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, false, NULL, $11, $11)"
+            "INSERT INTO tasks ({TASK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $12, $13, $11, $11)"
         )))
         .bind(t.id)
         .bind(t.board_id)
@@ -156,6 +156,8 @@ impl Backend {
         .bind(t.created_by_user_id)
         .bind(t.assigned_agent_id)
         .bind(t.now)
+        .bind(t.auto_reason.is_some())
+        .bind(&t.auto_reason)
         .execute(&mut *tx)
         .await?;
         Self::replace_dependencies(&mut tx, t.board_id, t.id, &plan.depends_on_task_ids, t.now).await?;
