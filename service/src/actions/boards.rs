@@ -117,6 +117,15 @@ fn apply(row: &mut BoardRow, input: BoardWrite) -> Result<()> {
         }
         row.max_agents = v;
     }
+    if let Some(v) = input.stale_claim_timeout_seconds {
+        if v.is_some_and(|s| !crate::domain::stale_claims::TIMEOUT_RANGE.contains(&s)) {
+            return Err(Error::Invalid(vec![FieldError::body(
+                "stale_claim_timeout_seconds",
+                "stale_claim_timeout_seconds must be between 60 and 604800, or null",
+            )]));
+        }
+        row.stale_claim_timeout_seconds = v;
+    }
     Ok(())
 }
 
@@ -144,6 +153,7 @@ pub async fn create(store: &Store, caller: &UserCaller, input: BoardWrite) -> Re
         block_status_changes_with_pending_approval: false,
         only_lead_can_change_status: false,
         max_agents: 1,
+        stale_claim_timeout_seconds: None,
         created_at: now,
         updated_at: now,
     };

@@ -19,6 +19,7 @@ pub mod memory;
 pub mod organizations;
 pub mod skills;
 pub mod souls;
+pub mod stale_claims;
 pub mod tags;
 pub mod tasks;
 pub mod webhooks;

@@ -28,6 +28,9 @@ pub struct JobsConfig {
     /// How long finished jobs are kept before they are purged (`JOBS_RETENTION_HOURS`);
     /// failed jobs are kept.
     pub retention: Duration,
+    /// How often stale claims are looked for (`STALE_CLAIMS_SWEEP_SECONDS`): every replica
+    /// schedules the sweep, and one of them runs it per period.
+    pub stale_claims_every: Duration,
 }
 
 impl JobsConfig {
@@ -89,7 +92,15 @@ impl JobsConfig {
         if !(1..=8760).contains(&retention_hours) {
             return Err(ConfigError::new("JOBS_RETENTION_HOURS", "an integer 1-8760"));
         }
+        let stale_claims_every = parse_seconds(&val("STALE_CLAIMS_SWEEP_SECONDS"), "STALE_CLAIMS_SWEEP_SECONDS", 30.0)?;
+        if !(Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&stale_claims_every) {
+            return Err(ConfigError::new(
+                "STALE_CLAIMS_SWEEP_SECONDS",
+                "a number of seconds from 1 to 3600",
+            ));
+        }
         Ok(Self {
+            stale_claims_every,
             retry_base,
             retry_max,
             max_retries,

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod members;
 pub mod notifications;
 pub mod souls;
+pub mod stale_claims;
 pub mod task_plans;
 pub mod tasks;
 

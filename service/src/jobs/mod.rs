@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::domain::jobs::{AfterFailure, RetryPolicy, RunError, after_failure, runs_exhausted};
 use crate::domain::now;
-use crate::store::JobRow;
+use crate::store::{JobRow, NewJob};
 
 pub use kinds::KINDS;
 
@@ -76,6 +76,9 @@ impl Runner {
         let mut held: HashMap<tokio::task::Id, Uuid> = HashMap::new();
         let mut sampled = Instant::now().checked_sub(SAMPLE_EVERY).unwrap_or_else(Instant::now);
         let mut purged = Instant::now();
+        let mut scheduled = Instant::now()
+            .checked_sub(config.stale_claims_every)
+            .unwrap_or_else(Instant::now);
         let mut failing_since: Option<Instant> = None;
         tracing::info!(runner = %me.name, concurrency = config.concurrency, "job runner started");
         loop {
@@ -108,6 +111,10 @@ impl Runner {
             if sampled.elapsed() >= SAMPLE_EVERY {
                 sampled = Instant::now();
                 me.sample_queue().await;
+            }
+            if scheduled.elapsed() >= config.stale_claims_every {
+                scheduled = Instant::now();
+                me.schedule_periodic(config.stale_claims_every).await;
             }
             if purged.elapsed() >= PURGE_EVERY {
                 purged = Instant::now();
@@ -154,6 +161,25 @@ impl Runner {
             Err(e) => tracing::warn!(error = %e, "shutdown: could not hand jobs back; their leases will expire"),
         }
         tracing::info!(runner = %self.name, "job runner stopped");
+    }
+
+    /// Enqueues this period's stale-claims sweep. Every replica does; the period's dedupe key
+    /// keeps one job per period, which one runner runs.
+    async fn schedule_periodic(&self, every: Duration) {
+        let t = now();
+        let period = t.and_utc().timestamp() / i64::try_from(every.as_secs().max(1)).unwrap_or(i64::MAX);
+        let job = NewJob {
+            id: Uuid::new_v4(),
+            kind: kinds::STALE_CLAIMS_SWEEP.to_owned(),
+            payload: serde_json::json!({}),
+            run_at: t,
+            traceparent: None,
+            dedupe_key: Some(format!("{}:{period}", kinds::STALE_CLAIMS_SWEEP)),
+        };
+        match self.app.store.enqueue_jobs(&[job], t).await {
+            Ok(()) => self.app.jobs.job_enqueued(),
+            Err(e) => tracing::warn!(error = %e, "could not schedule the stale-claims sweep"),
+        }
     }
 
     async fn sample_queue(&self) {

@@ -53,6 +53,7 @@ macro_rules! shared_sql {
         include!("sql/approvals.rs");
         include!("sql/memory.rs");
         include!("sql/group_memory.rs");
+        include!("sql/stale_claims.rs");
         include!("sql/webhooks.rs");
         include!("sql/skills.rs");
         include!("sql/jobs.rs");
@@ -223,6 +224,9 @@ delegate! {
     /// records the `task.status_changed` row; `None` when another claim won or the task is no
     /// longer unassigned in `from`.
     pub async fn claim_task(&self, board_id: Uuid, task_id: Uuid, agent_id: Uuid, from: TaskStatus, now: NaiveDateTime) -> StoreResult<Option<ActivityRow>>;
+    /// Sends in-progress tasks of silent assignees back to the inbox on boards that ask for
+    /// it (`domain::stale_claims`); each task once, however many replicas sweep at once.
+    pub async fn release_stale_claims(&self, now: NaiveDateTime) -> StoreResult<Vec<ReleasedClaim>>;
 }
 
 delegate! {

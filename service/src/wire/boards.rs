@@ -36,6 +36,9 @@ pub struct BoardRead {
     pub block_status_changes_with_pending_approval: bool,
     pub only_lead_can_change_status: bool,
     pub max_agents: i32,
+    /// Ours (additive): seconds after which an in-progress task whose assignee has made no
+    /// request goes back to the inbox, unassigned; `null` turns it off.
+    pub stale_claim_timeout_seconds: Option<i32>,
     #[serde(serialize_with = "super::time::utc")]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::time::utc")]
@@ -64,6 +67,7 @@ impl From<BoardRow> for BoardRead {
             block_status_changes_with_pending_approval: b.block_status_changes_with_pending_approval,
             only_lead_can_change_status: b.only_lead_can_change_status,
             max_agents: b.max_agents,
+            stale_claim_timeout_seconds: b.stale_claim_timeout_seconds,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }
@@ -107,6 +111,11 @@ pub struct BoardWrite {
     pub only_lead_can_change_status: Option<bool>,
     #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub max_agents: Option<i32>,
+    /// Ours (additive): release in-progress tasks of an assignee silent this many seconds
+    /// (60 to 604800); `null` turns it off (the default).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>, minimum = 60, maximum = 604_800)]
+    pub stale_claim_timeout_seconds: Option<Option<i32>>,
 }
 
 /// A new board: `name`, `slug` and `description` are required, the rest as in [`BoardWrite`].

@@ -41,6 +41,7 @@ pub async fn board(store: &Store, organization_id: Uuid) -> BoardRow {
         block_status_changes_with_pending_approval: false,
         only_lead_can_change_status: false,
         max_agents: 10,
+        stale_claim_timeout_seconds: None,
         created_at: at,
         updated_at: at,
     };

@@ -6,6 +6,7 @@ mod claims;
 mod comments;
 mod lead_tasks;
 mod rules;
+mod stale_claims;
 
 use reqwest::Method;
 use serde_json::Value;

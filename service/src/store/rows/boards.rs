@@ -26,6 +26,8 @@ pub struct BoardRow {
     pub block_status_changes_with_pending_approval: bool,
     pub only_lead_can_change_status: bool,
     pub max_agents: i32,
+    /// In-progress tasks of an assignee silent this long go back to the inbox (off when None).
+    pub stale_claim_timeout_seconds: Option<i32>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }

@@ -95,3 +95,11 @@ pub struct TaskChange {
     pub activity: Vec<super::ActivityRow>,
     pub touched: Vec<TaskRecord>,
 }
+
+/// A stale claim sent back to the inbox, with the rows its release wrote.
+#[derive(Debug, Clone)]
+pub struct ReleasedClaim {
+    pub organization_id: Uuid,
+    pub board_id: Uuid,
+    pub change: TaskChange,
+}

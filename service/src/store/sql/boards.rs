@@ -4,7 +4,7 @@
 const BOARD_COLUMNS: &str = "id, organization_id, name, slug, description, gateway_id, board_group_id, board_type, \
      objective, success_metrics, target_date, goal_confirmed, goal_source, require_approval_for_done, \
      require_review_before_done, comment_required_for_review, block_status_changes_with_pending_approval, \
-     only_lead_can_change_status, max_agents, created_at, updated_at";
+     only_lead_can_change_status, max_agents, stale_claim_timeout_seconds, created_at, updated_at";
 
 impl Backend {
     fn push_board_filter(q: &mut QueryBuilder<Db>, f: &BoardFilter) {
@@ -59,6 +59,7 @@ impl Backend {
             .push_bind(b.block_status_changes_with_pending_approval)
             .push_bind(b.only_lead_can_change_status)
             .push_bind(b.max_agents)
+            .push_bind(b.stale_claim_timeout_seconds)
             .push_bind(b.created_at)
             .push_bind(b.updated_at);
         q.push(")");
@@ -88,7 +89,8 @@ impl Backend {
              board_type = $6, objective = $7, success_metrics = $8, target_date = $9, goal_confirmed = $10, \
              goal_source = $11, require_approval_for_done = $12, require_review_before_done = $13, \
              comment_required_for_review = $14, block_status_changes_with_pending_approval = $15, \
-             only_lead_can_change_status = $16, max_agents = $17, updated_at = $18 WHERE id = $19",
+             only_lead_can_change_status = $16, max_agents = $17, updated_at = $18, \
+             stale_claim_timeout_seconds = $20 WHERE id = $19",
         )
         .bind(&b.name)
         .bind(&b.slug)
@@ -109,6 +111,7 @@ impl Backend {
         .bind(b.max_agents)
         .bind(b.updated_at)
         .bind(b.id)
+        .bind(b.stale_claim_timeout_seconds)
         .execute(&self.pool)
         .await?;
         Ok(())
