@@ -17,6 +17,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod agent_board;
 mod agent_work;
 mod agents_side;
 mod catalog;

@@ -1,4 +1,5 @@
-//! Board memory: notes and board chat (entries tagged `chat`).
+//! Board memory: notes and board chat (entries tagged `chat`). A chat entry records whom it
+//! would notify (`domain::board_chat`) in the same transaction as the entry.
 
 use uuid::Uuid;
 
@@ -6,6 +7,7 @@ use super::activity::Cursor;
 use super::identity::{Access, Caller, board_for_caller};
 use super::{Result, non_blank};
 use crate::bus::{BusEvent, EventBus};
+use crate::domain::board_chat::{self, BoardAgent};
 use crate::domain::{Page, Paged, now};
 use crate::store::{BoardRow, MemoryRow, Store};
 
@@ -37,7 +39,8 @@ pub async fn create(
             .filter(|s| !s.is_empty())
             .collect()
     });
-    let is_chat = tags.as_ref().is_some_and(|t| t.iter().any(|s| s == "chat"));
+    let tag_list = tags.clone().unwrap_or_default();
+    let is_chat = board_chat::is_chat(&tag_list);
     // The author's name unless the caller names a source.
     let source = source.filter(|s| !s.trim().is_empty()).or_else(|| match caller {
         Caller::Agent(a) => Some(a.agent.name.clone()),
@@ -58,7 +61,23 @@ pub async fn create(
         source,
         created_at: now(),
     };
-    store.insert_memory(&row).await?;
+    // Board chat: whom it would notify (none of it is delivered until a gateway is wired).
+    let notify = if is_chat {
+        let agents: Vec<BoardAgent> = store
+            .board_chat_agents(board_id)
+            .await?
+            .into_iter()
+            .map(|(id, name, is_board_lead)| BoardAgent {
+                id,
+                name,
+                is_board_lead,
+            })
+            .collect();
+        board_chat::recipients(&tag_list, &row.content, &agents, caller.agent_id())
+    } else {
+        Vec::new()
+    };
+    store.insert_memory_notifying(&row, &notify).await?;
     bus.publish(super::events::memory_event(board.organization_id, row.clone()))
         .await;
     Ok(row)

@@ -2,6 +2,7 @@
 //! pass an authenticated caller and typed input, and get a row or an [`Error`].
 
 pub mod activity;
+pub mod agent_board;
 pub mod agent_tasks;
 pub mod agents;
 pub mod approvals;

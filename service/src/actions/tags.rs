@@ -2,10 +2,10 @@
 
 use uuid::Uuid;
 
-use super::identity::UserCaller;
+use super::identity::{Access, Caller, UserCaller, board_for_caller};
 use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::domain::{Page, Paged, now, slugify};
-use crate::store::{Store, StoreError, TagRow};
+use crate::store::{Store, StoreError, TagRef, TagRow};
 
 pub const DEFAULT_COLOR: &str = "9e9e9e";
 
@@ -35,6 +35,13 @@ fn color(raw: &str) -> Result<String> {
 
 pub async fn list(store: &Store, caller: &UserCaller, page: Page) -> Result<Paged<TagRow>> {
     Ok(store.list_tags(caller.organization_id(), page).await?)
+}
+
+/// The tag catalog of a board's organization (`{id, name, slug, color}`, by name), for a
+/// caller that may read the board (`GET /agent/boards/{board_id}/tags`).
+pub async fn catalog_for_board(store: &Store, caller: &Caller, board_id: Uuid) -> Result<Vec<TagRef>> {
+    let board = board_for_caller(store, caller, board_id, Access::Read).await?;
+    Ok(store.tag_refs(board.organization_id).await?)
 }
 
 pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<TagRow> {

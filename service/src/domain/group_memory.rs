@@ -36,12 +36,18 @@ pub fn mention_tokens(content: &str) -> Vec<String> {
     out
 }
 
-fn mentioned(agent: &GroupAgent, tokens: &[String]) -> bool {
-    let full = agent.name.trim().to_lowercase();
+/// Whether the `@` tokens of a text (see [`mention_tokens`]) name an agent: its full name or
+/// the first word of it, case-insensitively; `@lead` names a board lead.
+pub fn is_mentioned(name: &str, is_board_lead: bool, tokens: &[String]) -> bool {
+    let full = name.trim().to_lowercase();
     let first = full.split_whitespace().next().unwrap_or_default().to_owned();
     tokens
         .iter()
-        .any(|t| *t == full || *t == first || (t == "lead" && agent.is_board_lead))
+        .any(|t| *t == full || *t == first || (t == "lead" && is_board_lead))
+}
+
+fn mentioned(agent: &GroupAgent, tokens: &[String]) -> bool {
+    is_mentioned(&agent.name, agent.is_board_lead, tokens)
 }
 
 /// The notifications an entry would send, each with the recipient's board.

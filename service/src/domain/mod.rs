@@ -2,6 +2,7 @@
 
 pub mod agent_rules;
 pub mod agents;
+pub mod board_chat;
 pub mod custom_fields;
 pub mod filters;
 pub mod group_memory;

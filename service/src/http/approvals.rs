@@ -49,7 +49,16 @@ pub async fn create_approval(
     ApiPath(board_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ApprovalCreate>,
 ) -> ApiResult<Json<ApprovalRead>> {
-    let input = ApprovalInput {
+    Ok(Json(
+        approvals::create(&app.store, &app.events, &caller, board_id, approval_input(body))
+            .await?
+            .into(),
+    ))
+}
+
+/// The action input of an approval create body (users' and agents' routes).
+pub fn approval_input(body: ApprovalCreate) -> ApprovalInput {
+    ApprovalInput {
         action_type: body.action_type,
         confidence: body.confidence,
         payload: body.payload,
@@ -60,12 +69,7 @@ pub async fn create_approval(
         task_id: body.task_id,
         task_ids: body.task_ids,
         lead_reasoning: body.lead_reasoning,
-    };
-    Ok(Json(
-        approvals::create(&app.store, &app.events, &caller, board_id, input)
-            .await?
-            .into(),
-    ))
+    }
 }
 
 #[utoipa::path(patch, path = "/api/v1/boards/{board_id}/approvals/{approval_id}", tag = "approvals", security(("HTTPBearer" = [])),

@@ -28,6 +28,7 @@
 //! | `/board-groups/{id}/memory…`, `/boards/{id}/group-memory…` | `group_memory.rs` |
 //! | `/agents…`                                     | `agents.rs`         |
 //! | `/agent/…` (the agent's own API)               | `agent.rs`          |
+//! | `/agent/agents` (GET), `/agent/boards/{id}`, `/agent/boards/{id}/{approvals, memory, tags}` | `agent_board.rs` |
 //! | `/agent/boards/{id}/tasks…` (agents' task writes) | `agent_tasks.rs` |
 //! | `/agent/agents` (POST), `/agent/boards/{id}/agents/{id}` (leads manage workers) | `agent_agents.rs` |
 //! | `/activity…`                                   | `activity.rs`       |
@@ -43,6 +44,7 @@ pub mod activity;
 pub mod after_response;
 pub mod agent;
 pub mod agent_agents;
+pub mod agent_board;
 pub mod agent_tasks;
 pub mod agents;
 pub mod approvals;
@@ -238,6 +240,18 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agents::heartbeat_or_create_agent))
         .routes(routes!(agent_agents::agent_lead_create_agent))
         .routes(routes!(agent_agents::agent_lead_delete_board_agent))
+        // agent board reads
+        .routes(routes!(agent_board::agent_list_agents))
+        .routes(routes!(agent_board::agent_get_board))
+        .routes(routes!(
+            agent_board::agent_list_approvals,
+            agent_board::agent_create_approval
+        ))
+        .routes(routes!(
+            agent_board::agent_list_memory,
+            agent_board::agent_create_memory
+        ))
+        .routes(routes!(agent_board::agent_list_tags))
         // souls directory
         .routes(routes!(souls::search))
         .routes(routes!(souls::get_markdown))

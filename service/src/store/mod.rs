@@ -312,6 +312,12 @@ delegate! {
     pub async fn count_pending_approvals(&self, board_id: Uuid) -> StoreResult<i64>;
     pub async fn approvals_since(&self, board_id: Uuid, since: NaiveDateTime) -> StoreResult<Vec<ApprovalView>>;
     pub async fn insert_memory(&self, row: &MemoryRow) -> StoreResult<()>;
+    /// Writes a board memory entry with the notification rows of board chat, in one transaction.
+    pub async fn insert_memory_notifying(&self, row: &MemoryRow, notify: &[crate::domain::notifications::NotifyIntent]) -> StoreResult<()>;
+    /// `(id, name, is_board_lead)` of the board's agents, oldest first.
+    pub async fn board_chat_agents(&self, board_id: Uuid) -> StoreResult<Vec<(Uuid, String, bool)>>;
+    /// The organization's tags as `{id, name, slug, color}`, by name.
+    pub async fn tag_refs(&self, organization_id: Uuid) -> StoreResult<Vec<TagRef>>;
     pub async fn list_memory(&self, board_id: Uuid, is_chat: Option<bool>, page: Page) -> StoreResult<Paged<MemoryRow>>;
     pub async fn memory_since(&self, board_id: Uuid, since: NaiveDateTime, is_chat: Option<bool>) -> StoreResult<Vec<MemoryRow>>;
     /// Writes a group memory entry with its notification rows (`(board, intent)`), in one transaction.

@@ -9,6 +9,7 @@ mod conflicts;
 mod fixtures;
 mod jobs;
 mod members;
+mod memory;
 mod tasks;
 
 use std::future::Future;

@@ -5,6 +5,17 @@ const MEMORY_COLUMNS: &str = "id, board_id, content, tags, is_chat, source, crea
 
 impl Backend {
     pub async fn insert_memory(&self, row: &MemoryRow) -> StoreResult<()> {
+        self.insert_memory_notifying(row, &[]).await
+    }
+
+    /// Writes the entry and one activity row per notification it would send (board chat), in
+    /// one transaction.
+    pub async fn insert_memory_notifying(
+        &self,
+        row: &MemoryRow,
+        notify: &[crate::domain::notifications::NotifyIntent],
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO board_memory ({MEMORY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         )))
@@ -15,9 +26,22 @@ impl Backend {
         .bind(row.is_chat)
         .bind(&row.source)
         .bind(row.created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        Self::record_intents(&mut tx, notify.to_vec(), None, row.board_id, row.created_at).await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The agents a board chat entry may reach: `(id, name, is_board_lead)` of every agent of
+    /// the board, oldest first.
+    pub async fn board_chat_agents(&self, board_id: Uuid) -> StoreResult<Vec<(Uuid, String, bool)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, is_board_lead FROM agents WHERE board_id = $1 ORDER BY created_at, id",
+        )
+        .bind(board_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn list_memory(&self, board_id: Uuid, is_chat: Option<bool>, page: Page) -> StoreResult<Paged<MemoryRow>> {

@@ -15,6 +15,15 @@ impl Backend {
         self.paged(rows, count, page).await
     }
 
+    pub async fn tag_refs(&self, organization_id: Uuid) -> StoreResult<Vec<TagRef>> {
+        Ok(sqlx::query_as::<Db, TagRef>(
+            "SELECT id, name, slug, color FROM tags WHERE organization_id = $1 ORDER BY name, id",
+        )
+        .bind(organization_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn get_tag(&self, organization_id: Uuid, id: Uuid) -> StoreResult<Option<TagRow>> {
         Ok(sqlx::query_as::<Db, TagRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {TAG_COLUMNS} FROM tags t WHERE t.id = $1 AND t.organization_id = $2"
