@@ -39,5 +39,6 @@ mod text;
 mod tracing_otlp;
 mod web_ui;
 mod wire_values;
+mod work_loop;
 mod workflow;
 mod zero_config;
