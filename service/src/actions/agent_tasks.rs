@@ -298,6 +298,7 @@ async fn common_update(
         custom_field_values,
         comment: input.comment,
         actor_agent_id: Some(agent_id),
+        assignee: input.assigned_agent_id.flatten(),
         now: at,
     };
     let plan = move |task: &_, deps: &[Uuid], facts: &_| plan_user_update(task, deps, &patch, facts, at);

@@ -177,6 +177,7 @@ pub async fn update(
         custom_field_values,
         comment: input.comment,
         actor_agent_id: None,
+        assignee: input.assigned_agent_id.flatten(),
         now: at,
     };
     let plan = move |task: &_, deps: &[Uuid], facts: &_| plan_user_update(task, deps, &patch, facts, at);

@@ -83,6 +83,9 @@ pub struct TaskUpdate {
     pub custom_field_values: Vec<super::CustomValueWrite>,
     pub comment: Option<String>,
     pub actor_agent_id: Option<Uuid>,
+    /// The agent the request assigns, if any: the facts then say whether it exists in the
+    /// organization without loading every agent of the organization.
+    pub assignee: Option<Uuid>,
     pub now: NaiveDateTime,
 }
 

@@ -196,11 +196,15 @@ impl Backend {
             .bind(u.board_id)
             .fetch_one(&mut *tx)
             .await?;
-        let agents: Vec<(Uuid, Option<Uuid>, bool)> =
-            sqlx::query_as("SELECT id, board_id, is_board_lead FROM agents WHERE organization_id = $1")
-                .bind(u.organization_id)
-                .fetch_all(&mut *tx)
-                .await?;
+        // The board's agents, and the requested assignee when it is in the organization.
+        let agents: Vec<(Uuid, Option<Uuid>, bool)> = sqlx::query_as(
+            "SELECT id, board_id, is_board_lead FROM agents WHERE organization_id = $1 AND (board_id = $2 OR id = $3)",
+        )
+        .bind(u.organization_id)
+        .bind(u.board_id)
+        .bind(u.assignee)
+        .fetch_all(&mut *tx)
+        .await?;
         let approvals: Vec<String> = sqlx::query_scalar(
             "SELECT status FROM approvals WHERE board_id = $1 AND (task_id = $2 OR id IN \
              (SELECT approval_id FROM approval_task_links WHERE task_id = $2))",
