@@ -94,6 +94,10 @@ impl From<StoreError> for Error {
         match e {
             StoreError::Rule(rule) => Error::Rule(rule),
             StoreError::NotFound => Error::NotFound("Not Found"),
+            // Two leads designated at once: the loser hears what the early check would say.
+            StoreError::Conflict {
+                constraint: Constraint::BoardLead,
+            } => Error::Conflict("The board already has a board lead.".to_owned()),
             StoreError::Conflict { constraint } => Error::Conflict(conflict_detail(constraint)),
             StoreError::Member(rule @ MemberRuleError::LastOwner) => Error::Conflict(rule.to_string()),
             StoreError::Member(rule @ MemberRuleError::BoardNotInOrganization) => {

@@ -52,6 +52,8 @@ pub enum Constraint {
     InviteBoardAccess,
     /// Another agent has this token hash.
     AgentTokenHash,
+    /// The board has a lead already (one `is_board_lead` agent per board).
+    BoardLead,
     TaskDependency,
     /// A task cannot depend on itself.
     TaskSelfDependency,
@@ -109,6 +111,7 @@ const SCHEMA: &[(Constraint, &str, &str)] = &[
         "ux_agents_agent_token_hash",
         "agents.agent_token_hash",
     ),
+    (Constraint::BoardLead, "ux_agents_board_lead", "agents.board_id"),
     (
         Constraint::TaskDependency,
         "uq_task_dependencies_task_depends_on",

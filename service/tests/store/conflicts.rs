@@ -72,3 +72,29 @@ async fn a_value_the_database_refuses_is_a_data_error_not_unavailability() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_second_board_lead_is_the_same_conflict_on_both_backends() {
+    on_both(|db: TestDb| async move {
+        let (_, org, _) = fixtures::user(&db.store).await;
+        let board = fixtures::board(&db.store, org).await;
+        fixtures::agent(&db.store, &board, "Lead", "online", true).await;
+        let mut second = fixtures::agent(&db.store, &board, "Second", "online", false).await;
+        second.is_board_lead = true;
+        let lost = db.store.update_agent(&second).await.unwrap_err();
+        assert!(
+            matches!(
+                lost,
+                StoreError::Conflict {
+                    constraint: Constraint::BoardLead
+                }
+            ),
+            "{lost:?}"
+        );
+        assert_eq!(
+            actions::Error::from(lost).to_string(),
+            actions::Error::Conflict("The board already has a board lead.".into()).to_string()
+        );
+    })
+    .await;
+}
