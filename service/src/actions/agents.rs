@@ -9,7 +9,6 @@ use super::identity::{AgentCaller, Caller, UserCaller};
 use super::{Error, FieldError, Result, deleted, non_blank};
 use crate::auth::agent_token;
 use crate::bus::EventBus;
-use crate::domain::agents::worker_slot_free;
 use crate::domain::{Page, Paged, now};
 use crate::gateway::GatewaySeam;
 use crate::store::{AgentFilter, AgentRow, BoardFilter, BoardRow, Store};
@@ -109,11 +108,6 @@ async fn insert_new(
     }
     if input.is_board_lead {
         ensure_no_other_lead(store, board.id, None).await?;
-    } else if by_lead && !worker_slot_free(store.count_board_workers(board.id).await?, board.max_agents) {
-        return Err(Error::Conflict(format!(
-            "The board already has its maximum of {} worker agent(s) (max_agents).",
-            board.max_agents
-        )));
     }
     let now = now();
     let row = AgentRow {
@@ -133,7 +127,18 @@ async fn insert_new(
         created_at: now,
         updated_at: now,
     };
-    store.insert_agent(&row).await?;
+    if by_lead && !input.is_board_lead {
+        // The cap is checked with the insert, under the board's lock: racing creates by a lead
+        // cannot overshoot it.
+        if !store.insert_agent_within(&row, board.max_agents).await? {
+            return Err(Error::Conflict(format!(
+                "The board already has its maximum of {} worker agent(s) (max_agents).",
+                board.max_agents
+            )));
+        }
+    } else {
+        store.insert_agent(&row).await?;
+    }
     GatewaySeam.provision_agent(&row).await.map_err(gateway_failed)?;
     bus.publish(super::events::agent_event(row.clone())).await;
     Ok(row)

@@ -194,6 +194,8 @@ delegate! {
     pub async fn list_agents(&self, filter: &AgentFilter, page: Page) -> StoreResult<Paged<AgentRow>>;
     pub async fn insert_agent(&self, row: &AgentRow) -> StoreResult<()>;
     pub async fn get_agent(&self, id: Uuid) -> StoreResult<Option<AgentRow>>;
+    /// Inserts a worker unless its board has `max_agents` non-lead agents already (false).
+    pub async fn insert_agent_within(&self, row: &AgentRow, max_agents: i32) -> StoreResult<bool>;
     pub async fn agent_name_taken(&self, organization_id: Uuid, board_id: Option<Uuid>, name: &str) -> StoreResult<bool>;
     /// Deletes an agent: its in-progress tasks go back to the inbox, other tasks are
     /// unassigned, activity references are nulled.
@@ -203,7 +205,6 @@ delegate! {
     pub async fn update_agent(&self, row: &AgentRow) -> StoreResult<bool>;
     /// The board's lead other than `except`, if any.
     pub async fn board_lead_id(&self, board_id: Uuid, except: Option<Uuid>) -> StoreResult<Option<Uuid>>;
-    pub async fn count_board_workers(&self, board_id: Uuid) -> StoreResult<i64>;
     pub async fn find_agent_by_name(&self, organization_id: Uuid, board_id: Option<Uuid>, name: &str) -> StoreResult<Option<AgentRow>>;
     /// Marks the agent seen (and online unless updating/deleting) when last seen before
     /// `stale_before` or never; whether it wrote.

@@ -98,3 +98,34 @@ async fn a_second_board_lead_is_the_same_conflict_on_both_backends() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn racing_worker_creates_stop_at_the_boards_cap_on_both_backends() {
+    on_both(|db: TestDb| async move {
+        let (_, org, _) = fixtures::user(&db.store).await;
+        let board = fixtures::board(&db.store, org).await;
+        let worker = |name: &str| mission_control::store::AgentRow {
+            id: Uuid::new_v4(),
+            organization_id: org,
+            board_id: Some(board.id),
+            gateway_id: None,
+            name: name.into(),
+            status: "provisioning".into(),
+            openclaw_session_id: None,
+            heartbeat_config: None,
+            identity_profile: None,
+            identity_template: None,
+            soul_template: None,
+            last_seen_at: None,
+            is_board_lead: false,
+            created_at: now(),
+            updated_at: now(),
+        };
+        let rows: Vec<_> = (0..6).map(|n| worker(&format!("Worker {n}"))).collect();
+        let results = futures::future::join_all(rows.iter().map(|r| db.store.insert_agent_within(r, 2))).await;
+        let won = results.iter().filter(|r| matches!(r, Ok(true))).count();
+        assert_eq!(won, 2, "{results:?}");
+        assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    })
+    .await;
+}

@@ -54,7 +54,8 @@ impl Backend {
         self.paged(rows, count, page).await
     }
 
-    pub async fn insert_agent(&self, a: &AgentRow) -> StoreResult<()> {
+    /// The INSERT of an agent row.
+    fn agent_insert(a: &AgentRow) -> QueryBuilder<Db> {
         let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO agents ({AGENT_COLUMNS}) VALUES ("));
         let mut v = q.separated(", ");
         v.push_bind(a.id)
@@ -73,8 +74,35 @@ impl Backend {
             .push_bind(a.created_at)
             .push_bind(a.updated_at);
         q.push(")");
-        q.build().execute(&self.pool).await?;
+        q
+    }
+
+    pub async fn insert_agent(&self, a: &AgentRow) -> StoreResult<()> {
+        Self::agent_insert(a).build().execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Inserts a worker unless its board already has `max_agents` non-lead agents; the count
+    /// and the insert happen under the board's row lock, so concurrent creates cannot overshoot.
+    pub async fn insert_agent_within(&self, a: &AgentRow, max_agents: i32) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let board = a.board_id.ok_or(StoreError::NotFound)?;
+        let _: Option<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM boards WHERE id = $1{LOCK_FOR_UPDATE}"
+        )))
+        .bind(board)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let workers: i64 = sqlx::query_scalar("SELECT count(*) FROM agents WHERE board_id = $1 AND NOT is_board_lead")
+            .bind(board)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !crate::domain::agents::worker_slot_free(workers, max_agents) {
+            return Ok(false);
+        }
+        Self::agent_insert(a).build().execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn get_agent(&self, id: Uuid) -> StoreResult<Option<AgentRow>> {
@@ -174,13 +202,6 @@ impl Backend {
     }
 
     /// How many agents on the board are not its lead.
-    pub async fn count_board_workers(&self, board_id: Uuid) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM agents WHERE board_id = $1 AND NOT is_board_lead")
-            .bind(board_id)
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
     /// The organization's agent of that name (case-insensitive) on the board, or bound to no board.
     pub async fn find_agent_by_name(&self, organization_id: Uuid, board_id: Option<Uuid>, name: &str) -> StoreResult<Option<AgentRow>> {
         let mut q = QueryBuilder::<Db>::new(format!("SELECT {AGENT_COLUMNS} FROM agents WHERE organization_id = "));
