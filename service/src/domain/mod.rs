@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod souls;
 pub mod task_plans;
 pub mod tasks;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 

@@ -2,21 +2,19 @@
 //! needs to find its facts again; the code reloads them, so a job that outlived its subject
 //! (a deleted board, a removed agent) ends quietly.
 
+use crate::actions::webhooks;
 use crate::app::AppState;
 use crate::domain::jobs::RunError;
 use crate::store::JobRow;
 
 /// Every kind a runner knows.
-pub const KINDS: &[&str] = &[];
+pub const KINDS: &[&str] = &[webhooks::DELIVERY_JOB];
 
 /// Runs one job of any kind. A kind this replica does not know (written by a newer release
 /// during a rolling upgrade) is retried later, when a replica that knows it may take it.
-pub async fn run(_app: &AppState, job: &JobRow) -> Result<(), RunError> {
-    #[allow(
-        clippy::match_single_binding,
-        reason = "one arm per kind; kinds arrive with the features that need them"
-    )]
+pub async fn run(app: &AppState, job: &JobRow) -> Result<(), RunError> {
     match job.kind.as_str() {
+        webhooks::DELIVERY_JOB => webhooks::deliver(&app.store, job.id, &job.payload).await,
         other => Err(RunError::Transient(format!("unknown job kind {other:?}"))),
     }
 }
