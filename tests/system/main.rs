@@ -37,6 +37,7 @@ mod streams;
 mod text;
 mod tracing_otlp;
 mod web_ui;
+mod webhooks;
 mod wire_values;
 mod workflow;
 mod zero_config;

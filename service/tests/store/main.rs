@@ -10,6 +10,7 @@ mod fixtures;
 mod jobs;
 mod members;
 mod tasks;
+mod webhooks;
 
 use std::future::Future;
 
