@@ -75,6 +75,11 @@ def _invite():
     return {"invite_id": _user("POST", "/api/v1/organizations/me/invites", {"invited_email": f"{_fresh_suffix()}@example.com"})["id"]}
 
 
+def _webhook():
+    body = {"description": f"w{_fresh_suffix()}"}
+    return {"webhook_id": _user("POST", f"/api/v1/boards/{SEED['board_id']}/webhooks", body)["id"]}
+
+
 def _organization():
     _user("POST", "/api/v1/organizations", {"name": f"o{_fresh_suffix()}"})
     return {}
@@ -92,6 +97,7 @@ FRESH = {
     ("DELETE", "/api/v1/organizations/me/custom-fields/{task_custom_field_definition_id}"): _custom_field,
     ("DELETE", "/api/v1/organizations/me/invites/{invite_id}"): _invite,
     ("DELETE", "/api/v1/organizations/me"): _organization,
+    ("DELETE", "/api/v1/boards/{board_id}/webhooks/{webhook_id}"): _webhook,
 }
 
 # Calls after which the caller's active organization may no longer be the seeded one.

@@ -57,7 +57,9 @@ pub struct BoardWebhookCreate {
     pub agent_id: Option<Uuid>,
     /// The HMAC-SHA256 key senders sign bodies with; never returned.
     pub secret: Option<String>,
-    /// The header carrying the signature, instead of `X-Hub-Signature-256`.
+    /// The header carrying the signature, instead of `X-Hub-Signature-256` (a header name;
+    /// blank means none).
+    #[schema(pattern = r"^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]*\s*$")]
     pub signature_header: Option<String>,
 }
 
@@ -78,7 +80,7 @@ pub struct BoardWebhookUpdate {
     #[schema(value_type = Option<String>)]
     pub secret: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]*\s*$")]
     pub signature_header: Option<Option<String>>,
 }
 

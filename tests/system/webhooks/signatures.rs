@@ -11,6 +11,9 @@ use super::{create_webhook, deliver, sign};
 
 on_both_backends!(signatures_are_checked_under_each_header_choice);
 
+/// A webhook id, the headers sent, the status expected.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16);
+
 async fn signatures_are_checked_under_each_header_choice(backend: Backend) {
     let svc = backend.start().await;
     let board = id(&svc.create_board("Signed").await);
@@ -30,7 +33,7 @@ async fn signatures_are_checked_under_each_header_choice(backend: Backend) {
     let prefixed_wrong = format!("sha256={wrong}");
     let prefixed2 = format!("sha256={good2}");
 
-    let cases: Vec<(&str, Vec<(&str, &str)>, u16)> = vec![
+    let cases: Vec<Case> = vec![
         (plain.as_str(), vec![], 403),
         (
             plain.as_str(),
