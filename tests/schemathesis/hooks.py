@@ -180,6 +180,10 @@ def after_call(ctx, case, response):
     key = (case.method.upper(), case.path)
     if key in SWITCHES_ORGANIZATION:
         _user("PATCH", "/api/v1/organizations/me/active", {"organization_id": SEED["organization_id"]})
+    if key == ("PATCH", "/api/v1/boards/{board_id}/webhooks/{webhook_id}"):
+        # Keep the seeded webhook open to deliveries: enabled, without a secret (a disabled
+        # webhook answers 410, one with a secret 403 to the unsigned bodies the run sends).
+        _user("PATCH", f"/api/v1/boards/{SEED['board_id']}/webhooks/{SEED['webhook_id']}", {"enabled": True, "secret": None})
     if key in CHANGES_OWN_ACCESS:
         # The seeded member is the caller: give it back its blanket access.
         grants = {"all_boards_read": True, "all_boards_write": True, "board_access": []}

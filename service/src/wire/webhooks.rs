@@ -100,7 +100,6 @@ pub struct BoardWebhookPayloadRead {
     pub board_id: Uuid,
     pub webhook_id: Uuid,
     /// Parsed JSON, or the raw text when the body was not JSON.
-    #[schema(value_type = Object, nullable)]
     pub payload: Option<serde_json::Value>,
     pub headers: Option<std::collections::BTreeMap<String, String>>,
     pub source_ip: Option<String>,
