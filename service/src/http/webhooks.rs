@@ -1,7 +1,10 @@
 //! Board webhooks: their settings (users), the payloads they received (users, and agents of
 //! the board for one payload), and ingest — the unauthenticated endpoint senders post to.
 
+use std::time::Duration;
+
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use http_body_util::BodyExt;
@@ -117,10 +120,30 @@ impl From<AdmitError> for ApiError {
     }
 }
 
+/// How long a refused body is read on (and thrown away) so its sender, still writing, gets
+/// the 413 rather than a broken connection.
+const DRAIN_TIME: Duration = Duration::from_secs(5);
+
+/// Reads what is left of a refused body without keeping it, up to `budget` bytes and
+/// [`DRAIN_TIME`]; a sender that goes on longer has its connection closed instead.
+async fn discard_rest(mut body: Body, budget: u64) {
+    let drain = async {
+        let mut seen: u64 = 0;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(data) = frame.into_data() {
+                seen = seen.saturating_add(data.len() as u64);
+                if seen > budget {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+}
+
 /// Reads a body of at most `cap` bytes, refusing (413) once it grows past the cap: what was
 /// read is dropped then, so no more than the cap is ever held.
-async fn body_within(body: axum::body::Body, cap: usize) -> ApiResult<Vec<u8>> {
-    let mut body = body;
+async fn body_within(mut body: Body, cap: usize) -> ApiResult<Vec<u8>> {
     let mut out: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
@@ -132,6 +155,8 @@ async fn body_within(body: axum::body::Body, cap: usize) -> ApiResult<Vec<u8>> {
         })?;
         if let Ok(data) = frame.into_data() {
             if out.len().saturating_add(data.len()) > cap {
+                drop(out);
+                discard_rest(body, 2 * cap as u64).await;
                 return Err(ApiError::PayloadTooLarge);
             }
             out.extend_from_slice(&data);
@@ -168,7 +193,12 @@ pub async fn ingest_webhook(
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > cap as u64) {
+    if let Some(n) = declared.filter(|n| *n > cap as u64) {
+        // Nothing is read into memory; a body of up to twice the cap is drained so that its
+        // sender gets the answer.
+        if n <= 2 * cap as u64 {
+            discard_rest(body, n).await;
+        }
         return Err(ApiError::PayloadTooLarge);
     }
     let body = body_within(body, cap).await?;

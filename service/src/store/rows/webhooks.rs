@@ -16,8 +16,9 @@ pub struct WebhookRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A webhook with its secret, for ingest and for updates (never rendered).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A webhook with its secret, for ingest and for updates (never rendered; its `Debug` hides
+/// the secret, so it cannot reach a log).
+#[derive(Clone, sqlx::FromRow)]
 pub struct WebhookRecord {
     pub id: Uuid,
     pub board_id: Uuid,
@@ -28,6 +29,22 @@ pub struct WebhookRecord {
     pub signature_header: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl std::fmt::Debug for WebhookRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRecord")
+            .field("id", &self.id)
+            .field("board_id", &self.board_id)
+            .field("agent_id", &self.agent_id)
+            .field("description", &self.description)
+            .field("enabled", &self.enabled)
+            .field("secret", &self.secret.as_ref().map(|_| "[hidden]"))
+            .field("signature_header", &self.signature_header)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 
 impl WebhookRecord {
