@@ -75,6 +75,11 @@ def _invite():
     return {"invite_id": _user("POST", "/api/v1/organizations/me/invites", {"invited_email": f"{_fresh_suffix()}@example.com"})["id"]}
 
 
+def _webhook():
+    body = {"description": f"w{_fresh_suffix()}"}
+    return {"webhook_id": _user("POST", f"/api/v1/boards/{SEED['board_id']}/webhooks", body)["id"]}
+
+
 def _organization():
     _user("POST", "/api/v1/organizations", {"name": f"o{_fresh_suffix()}"})
     return {}
@@ -92,6 +97,7 @@ FRESH = {
     ("DELETE", "/api/v1/organizations/me/custom-fields/{task_custom_field_definition_id}"): _custom_field,
     ("DELETE", "/api/v1/organizations/me/invites/{invite_id}"): _invite,
     ("DELETE", "/api/v1/organizations/me"): _organization,
+    ("DELETE", "/api/v1/boards/{board_id}/webhooks/{webhook_id}"): _webhook,
 }
 
 # Calls after which the caller's active organization may no longer be the seeded one.
@@ -174,6 +180,10 @@ def after_call(ctx, case, response):
     key = (case.method.upper(), case.path)
     if key in SWITCHES_ORGANIZATION:
         _user("PATCH", "/api/v1/organizations/me/active", {"organization_id": SEED["organization_id"]})
+    if key == ("PATCH", "/api/v1/boards/{board_id}/webhooks/{webhook_id}"):
+        # Keep the seeded webhook open to deliveries: enabled, without a secret (a disabled
+        # webhook answers 410, one with a secret 403 to the unsigned bodies the run sends).
+        _user("PATCH", f"/api/v1/boards/{SEED['board_id']}/webhooks/{SEED['webhook_id']}", {"enabled": True, "secret": None})
     if key in CHANGES_OWN_ACCESS:
         # The seeded member is the caller: give it back its blanket access.
         grants = {"all_boards_read": True, "all_boards_write": True, "board_access": []}

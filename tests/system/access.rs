@@ -108,8 +108,27 @@ impl Walk {
             json!({"invited_email": "dave@example.test"}),
         )
         .await;
+        // A webhook with one received payload, for the webhook rows.
+        let hook = svc
+            .ok_as(
+                &owner,
+                Method::POST,
+                &format!("/api/v1/boards/{board_id}/webhooks"),
+                Some(json!({"description": "walk"})),
+            )
+            .await;
+        let received = svc
+            .http
+            .post(svc.url(&format!("/api/v1/boards/{board_id}/webhooks/{}", id(&hook))))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let (_, received) = json_of(received).await;
         let ids = vec![
             ("{board_id}", board_id),
+            ("{webhook_id}", id(&hook)),
+            ("{payload_id}", received["payload_id"].as_str().unwrap().to_owned()),
             ("{task_id}", id(&task)),
             ("{agent_id}", id(&spare)),
             ("{gateway_id}", id(&gateway)),

@@ -38,6 +38,7 @@ mod streams;
 mod text;
 mod tracing_otlp;
 mod web_ui;
+mod webhooks;
 mod wire_values;
 mod work_loop;
 mod workflow;

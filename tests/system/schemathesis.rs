@@ -139,7 +139,25 @@ async fn seed(svc: &Deployment) -> Value {
         Some(json!({"content": "seeded memory"})),
     )
     .await;
+    // A webhook without a secret, and one payload it received.
+    let hook = svc
+        .ok(
+            Method::POST,
+            &format!("/api/v1/boards/{board_id}/webhooks"),
+            Some(json!({"description": "seeded webhook"})),
+        )
+        .await;
+    let received = svc
+        .http
+        .post(svc.url(&format!("/api/v1/boards/{board_id}/webhooks/{}", id(&hook))))
+        .body("{\"seeded\": true}")
+        .send()
+        .await
+        .unwrap();
+    let received: Value = received.json().await.unwrap();
     json!({
+        "webhook_id": id(&hook),
+        "payload_id": received["payload_id"],
         "organization_id": id(&organization),
         "member_id": id(&member),
         "board_id": board_id,

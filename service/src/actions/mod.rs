@@ -84,6 +84,12 @@ pub enum Error {
     /// A feature that reaches outside is turned off by configuration (503).
     #[error("{0}")]
     TurnedOff(&'static str),
+    /// The resource exists but no longer takes requests (410), e.g. a disabled webhook.
+    #[error("{0}")]
+    Gone(&'static str),
+    /// The request body is larger than the resource accepts (413).
+    #[error("{0}")]
+    TooLarge(&'static str),
     /// The store failed for a reason no caller planned for (rendered as a 500).
     #[error("storage failed")]
     Store(#[source] StoreError),

@@ -13,6 +13,7 @@ pub mod souls;
 pub mod stale_claims;
 pub mod task_plans;
 pub mod tasks;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 

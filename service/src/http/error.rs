@@ -140,6 +140,8 @@ impl IntoResponse for ApiError {
                     error_response(status, Value::from(detail))
                 }
                 actions::Error::TurnedOff(why) => error_response(StatusCode::SERVICE_UNAVAILABLE, Value::from(why)),
+                actions::Error::Gone(why) => error_response(StatusCode::GONE, Value::from(why)),
+                actions::Error::TooLarge(why) => error_response(StatusCode::PAYLOAD_TOO_LARGE, Value::from(why)),
                 actions::Error::Store(other) => ApiError::Internal(error_chain(&other)).into_response(),
             },
             ApiError::Unauthorized(why) => {

@@ -23,11 +23,11 @@
 //! | `/boards/{id}/tasks/{id}/comments`             | `comments.rs`       |
 //! | `/boards/{id}/approvals…`                      | `approvals.rs`      |
 //! | `/boards/{id}/memory…`                         | `memory.rs`         |
-//! | `/boards/{id}/webhooks`                        | `webhooks.rs`       |
+//! | `/boards/{id}/webhooks…`, `/agent/boards/{id}/webhooks/…` (one payload, for agents) | `webhooks.rs` |
 //! | `/board-groups…`, `/boards/{id}/group-snapshot`| `board_groups.rs`   |
 //! | `/board-groups/{id}/memory…`, `/boards/{id}/group-memory…` | `group_memory.rs` |
 //! | `/agents…`                                     | `agents.rs`         |
-//! | `/agent/…` (the agent's own API)               | `agent.rs`          |
+//! | `/agent/…` (the agent's own API; webhook payloads aside) | `agent.rs` |
 //! | `/agent/agents` (GET), `/agent/boards/{id}`, `/agent/boards/{id}/{approvals, memory, tags}` | `agent_board.rs` |
 //! | `/agent/boards/{id}/tasks…` (agents' task writes) | `agent_tasks.rs` |
 //! | `/agent/agents` (POST), `/agent/boards/{id}/agents/{id}` (leads manage workers) | `agent_agents.rs` |
@@ -82,12 +82,11 @@ use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use opentelemetry::propagation::Extractor;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
@@ -174,7 +173,17 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(approvals::stream_approvals))
         .routes(routes!(memory::list_memory, memory::create_memory))
         .routes(routes!(memory::stream_memory))
-        .routes(routes!(webhooks::list_webhooks))
+        // board webhooks
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook,
+            webhooks::ingest_webhook
+        ))
+        .routes(routes!(webhooks::list_webhook_payloads))
+        .routes(routes!(webhooks::get_webhook_payload))
+        .routes(routes!(webhooks::agent_get_webhook_payload))
         .routes(routes!(
             gateways::get_gateway,
             gateways::update_gateway,
@@ -342,7 +351,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_body))
         .layer(DefaultBodyLimit::max(config.max_body_bytes));
 
     let mut app = routes.layer(inner).with_state(state);
@@ -353,6 +362,32 @@ pub fn router(state: AppState) -> Router {
         app = app.layer(layer);
     }
     app
+}
+
+/// The request body cap (`REQUEST_MAX_BODY_BYTES`): a declared `Content-Length` above it is
+/// refused at once (413), and a body that streams past it fails when read (413). Webhook
+/// ingest is left alone: its handler applies `WEBHOOK_MAX_PAYLOAD_BYTES` itself, after its
+/// rate limit and webhook checks.
+async fn limit_body(axum::extract::State(app): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+    let ingest = req.method() == Method::POST
+        && req
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|m| m.as_str() == webhooks::INGEST_PATH);
+    if ingest {
+        return next.run(req).await;
+    }
+    let limit = app.config.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return error::ApiError::PayloadTooLarge.into_response();
+    }
+    next.run(req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit))))
+        .await
 }
 
 struct HeaderExtractor<'a>(&'a axum::http::HeaderMap);

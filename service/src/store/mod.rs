@@ -326,6 +326,19 @@ delegate! {
     pub async fn list_group_memory(&self, group_id: Uuid, is_chat: Option<bool>, page: Page) -> StoreResult<Paged<GroupMemoryRow>>;
     pub async fn group_memory_since(&self, group_id: Uuid, since: NaiveDateTime, is_chat: Option<bool>) -> StoreResult<Vec<GroupMemoryRow>>;
     pub async fn list_webhooks(&self, board_id: Uuid, page: Page) -> StoreResult<Paged<WebhookRow>>;
+    /// A board's webhook, with its secret (never rendered).
+    pub async fn get_webhook(&self, board_id: Uuid, id: Uuid) -> StoreResult<Option<WebhookRecord>>;
+    pub async fn insert_webhook(&self, row: &WebhookRecord) -> StoreResult<()>;
+    pub async fn update_webhook(&self, row: &WebhookRecord) -> StoreResult<bool>;
+    /// Deletes a webhook's payloads, then the webhook.
+    pub async fn delete_webhook(&self, board_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    pub async fn list_webhook_payloads(&self, board_id: Uuid, webhook_id: Uuid, page: Page) -> StoreResult<Paged<WebhookPayloadRow>>;
+    pub async fn get_webhook_payload(&self, board_id: Uuid, webhook_id: Uuid, id: Uuid) -> StoreResult<Option<WebhookPayloadRow>>;
+    /// Stores a payload, its memory note and its delivery job in one transaction, or finds
+    /// the payload a replayed delivery key names.
+    pub async fn ingest_webhook_payload(&self, payload: &WebhookPayloadRow, delivery_key: Option<&str>, memory: &MemoryRow, job: &NewJob, replay_since: NaiveDateTime) -> StoreResult<IngestOutcome>;
+    /// Records a webhook delivery once per job (the job id is the row's id).
+    pub async fn record_webhook_delivery(&self, job_id: Uuid, event_type: &str, message: &str, agent_id: Uuid, board_id: Uuid, now: NaiveDateTime) -> StoreResult<bool>;
     pub async fn list_skill_packs(&self, organization_id: Uuid) -> StoreResult<Vec<SkillPackRow>>;
     pub async fn list_marketplace(&self, filter: &MarketplaceFilter, page: Page) -> StoreResult<Paged<MarketplaceSkillRow>>;
     pub async fn agents_since(&self, organization_id: Uuid, board_id: Option<Uuid>, since: NaiveDateTime) -> StoreResult<Vec<AgentRow>>;

@@ -11,6 +11,7 @@ mod jobs;
 mod members;
 mod memory;
 mod tasks;
+mod webhooks;
 
 use std::future::Future;
 
