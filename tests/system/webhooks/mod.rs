@@ -2,6 +2,7 @@
 //! rules, replay-safe delivery keys, the payload reads of users and agents, and the
 //! `webhook_delivery` job running once per payload — also across two PostgreSQL replicas.
 
+mod crash;
 mod crud;
 mod delivery;
 mod ingest;
