@@ -178,8 +178,10 @@ impl TestDb {
             }
             None => {
                 let name = format!("{current}{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
-                run(&mut conn, format!("CREATE SCHEMA {name}")).await?;
+                // Locked before it exists: another test's pool scan can never claim (or drop)
+                // a schema between its creation and its lock.
                 run(&mut conn, format!("SELECT pg_advisory_lock(hashtext('{name}'))")).await?;
+                run(&mut conn, format!("CREATE SCHEMA {name}")).await?;
                 name
             }
         };
