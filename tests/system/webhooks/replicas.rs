@@ -10,7 +10,7 @@ use system_tests::{Launch, TestDb, eventually, id, redis_prefix, redis_url};
 
 use super::{create_webhook, deliver, sign};
 
-const N: usize = 300;
+const N: usize = 1_000;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deliveries_over_two_replicas_are_stored_and_delivered_exactly_once() {
