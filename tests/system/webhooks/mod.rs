@@ -6,6 +6,7 @@ mod crash;
 mod crud;
 mod delivery;
 mod ingest;
+mod metrics;
 mod replicas;
 mod signatures;
 
