@@ -35,9 +35,10 @@ start() { # port, extra env...
   env -i PATH="$PATH" HOST=127.0.0.1 PORT="$port" LOG_LEVEL=warn LOG_FORMAT=json \
     LOCAL_AUTH_TOKEN=$TOKEN DATABASE_URL="$DB" RATE_LIMIT_BACKEND=redis RATE_LIMIT_REDIS_URL="$TEST_REDIS_URL" \
     RATE_LIMIT_REDIS_PREFIX="bench:$$" TRUSTED_PROXIES=127.0.0.1 DB_POOL_MAX_CONNECTIONS=16 \
-    RATE_LIMIT_WEBHOOK_REQUESTS=100000000 JOBS_CONCURRENCY="${JOBS_CONCURRENCY:-4}" "$@" "$BIN" serve >>"$LOG" 2>&1 &
+    RATE_LIMIT_WEBHOOK_REQUESTS=1000000 JOBS_CONCURRENCY="${JOBS_CONCURRENCY:-4}" "$@" "$BIN" serve >>"$LOG" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.05; done
+  echo "bench: the service did not start:" >&2; tail -5 "$LOG" >&2; exit 1
 }
 left() { psql -qtAX "$DB" -c "SELECT count(*) FROM jobs WHERE kind = 'webhook_delivery' AND status <> 'done'"; }
 wait_drained() { while [ "$(left)" != 0 ]; do sleep 0.2; done; }

@@ -10,7 +10,7 @@ request = function()
   local headers = {
     ["Content-Type"] = "application/json",
     ["X-Hub-Signature-256"] = signature,
-    ["X-Forwarded-For"] = string.format("10.%d.%d.%d", (n // 65536) % 256, (n // 256) % 256, n % 256),
+    ["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256),
   }
   return wrk.format("POST", path, headers, body)
 end

@@ -51,17 +51,31 @@ impl Backend {
         lease_until: NaiveDateTime,
     ) -> StoreResult<Vec<JobRow>> {
         let mut tx = self.begin_write().await?;
-        let claimed = sqlx::query_as::<Db, JobRow>(sqlx::AssertSqlSafe(format!(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $2, leased_by = $3, updated_at = $1 \
-             WHERE id IN (SELECT id FROM jobs WHERE {JOB_DUE} ORDER BY run_at, id LIMIT $4{SKIP_LOCKED}) \
-             RETURNING {JOB_COLUMNS}"
-        )))
-        .bind(now)
-        .bind(lease_until)
-        .bind(runner)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
+        // Jobs whose runner died (their lease passed) first, then due jobs, oldest first. Two
+        // statements rather than one OR: each walks its own index and stops after `limit`
+        // rows, so a claim costs the same with ten or a hundred thousand jobs waiting.
+        let mut claimed = Vec::new();
+        for pick in [
+            "status = 'running' AND lease_until < $1 ORDER BY lease_until, id",
+            "status = 'ready' AND run_at <= $1 ORDER BY run_at, id",
+        ] {
+            let left = limit - i64::try_from(claimed.len()).unwrap_or(i64::MAX);
+            if left <= 0 {
+                break;
+            }
+            let rows = sqlx::query_as::<Db, JobRow>(sqlx::AssertSqlSafe(format!(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $2, leased_by = $3, updated_at = $1 \
+                 WHERE id IN (SELECT id FROM jobs WHERE {pick} LIMIT $4{SKIP_LOCKED}) \
+                 RETURNING {JOB_COLUMNS}"
+            )))
+            .bind(now)
+            .bind(lease_until)
+            .bind(runner)
+            .bind(left)
+            .fetch_all(&mut *tx)
+            .await?;
+            claimed.extend(rows);
+        }
         tx.commit().await?;
         Ok(claimed)
     }
