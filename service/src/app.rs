@@ -26,6 +26,10 @@ pub enum StartupError {
     StoredTokenInvalid(String),
     #[error("CLERK_API_URL: cannot build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+    #[error("GATEWAY_DEVICE_KEY_FILE: cannot read {path}: {source}")]
+    DeviceKeyFile { path: String, source: std::io::Error },
+    #[error("GATEWAY_DEVICE_KEY: the gateway device key is not a 32-byte Ed25519 seed in base64 or hex")]
+    DeviceKey,
 }
 
 /// Readiness turns false as soon as shutdown begins, and live streams end.
@@ -73,6 +77,8 @@ pub struct Inner {
     pub agent_token_key: Vec<u8>,
     /// Wakes this replica's job runner after an enqueue.
     pub jobs: crate::jobs::JobSignal,
+    /// The client for OpenClaw gateways, with the device identity all replicas share.
+    pub gateways: crate::gateway::GatewayClient,
 }
 
 /// Cheap to clone; handlers receive it as axum state.
@@ -107,6 +113,7 @@ impl AppState {
                 .map_err(StartupError::Database)?
                 .into_bytes(),
         };
+        let gateways = gateway_client(&config, &store).await?;
         let (limiter, events) = match &config.rate_limit_backend {
             RateLimitBackend::Memory => (RateLimiter::memory(), EventBus::memory()),
             RateLimitBackend::Redis { url, prefix } => (
@@ -142,8 +149,40 @@ impl AppState {
             shutdown: ShutdownState::default(),
             agent_token_key,
             jobs: crate::jobs::JobSignal::default(),
+            gateways,
         })))
     }
+}
+
+const DEVICE_KEY_NAME: &str = "gateway_device_key";
+
+/// The gateway client, with its device key from the configuration or, when none is
+/// configured, generated once and kept in the database (so every replica is one device).
+async fn gateway_client(config: &Config, store: &Store) -> Result<crate::gateway::GatewayClient, StartupError> {
+    use crate::config::DeviceKeySource;
+    use crate::gateway::DeviceIdentity;
+    let c = &config.gateway;
+    let text = match &c.device_key {
+        DeviceKeySource::Value(key) => key.expose().to_owned(),
+        DeviceKeySource::File(path) => std::fs::read_to_string(path).map_err(|source| StartupError::DeviceKeyFile {
+            path: path.display().to_string(),
+            source,
+        })?,
+        DeviceKeySource::Database => store
+            .instance_secret(DEVICE_KEY_NAME, &DeviceIdentity::generate_text())
+            .await
+            .map_err(StartupError::Database)?,
+    };
+    let identity = DeviceIdentity::from_text(&text).map_err(|_| StartupError::DeviceKey)?;
+    Ok(crate::gateway::GatewayClient::new(
+        identity,
+        crate::gateway::GatewaySettings {
+            connect_timeout: c.connect_timeout,
+            call_timeout: c.call_timeout,
+            retry_for: c.retry_for,
+            min_version: c.min_version,
+        },
+    ))
 }
 
 /// Reads the local token kept in the data directory, generating it (mode 0600) and printing

@@ -70,6 +70,19 @@ const RULES: &[Rule] = &[
         why: "outbound/ only calls services outside ours; deciding what to do with the answer is actions/' job",
     },
     Rule {
+        applies_to: "gateway/",
+        except: &[],
+        forbidden: &[
+            "axum",
+            "crate::http",
+            "crate::actions",
+            "crate::store",
+            "sqlx",
+            "crate::app",
+        ],
+        why: "gateway/ only speaks the gateway protocol; deciding what to ask a gateway is actions/' job",
+    },
+    Rule {
         applies_to: "store/",
         except: &[],
         forbidden: &["axum", "crate::http", "crate::actions", "crate::wire"],

@@ -53,7 +53,7 @@ def _agent():
 
 
 def _gateway():
-    body = {"name": f"g{_fresh_suffix()}", "url": "ws://127.0.0.1:9/", "workspace_root": "/tmp/ws"}
+    body = {"name": f"g{_fresh_suffix()}", "url": SEED["gateway_url"], "token": SEED["gateway_token"], "workspace_root": "/tmp/ws"}
     return {"gateway_id": _user("POST", "/api/v1/gateways", body)["id"]}
 
 

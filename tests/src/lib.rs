@@ -6,6 +6,7 @@
 //! - `sse`: its live streams;
 //! - `dependencies`: a PostgreSQL schema and Redis prefix per test, private servers;
 //! - `backend`: the two deployments rule tests run on, and `on_both_backends!`;
+//! - `gateway_double`: a protocol-faithful stand-in for an OpenClaw gateway;
 //! - `idp`: a stand-in identity provider for Clerk mode;
 //! - `environment`: the one reader of the process environment.
 
@@ -13,6 +14,7 @@ pub mod api;
 pub mod backend;
 pub mod dependencies;
 pub mod environment;
+pub mod gateway_double;
 pub mod idp;
 pub mod service;
 pub mod souls;

@@ -25,6 +25,7 @@ struct Walk {
     agent_token: String,
     ids: Vec<(&'static str, String)>,
     _idp: Idp,
+    _gateway: system_tests::gateway_double::GatewayDouble,
 }
 
 impl Walk {
@@ -74,11 +75,8 @@ impl Walk {
             .to_owned();
         // A second agent for the rows that rotate or delete one.
         let spare = post("/api/v1/agents", json!({"name": "spare", "board_id": board_id})).await;
-        let gateway = post(
-            "/api/v1/gateways",
-            json!({"name": "gw", "url": "https://gw.example.test", "workspace_root": "/w"}),
-        )
-        .await;
+        let double = system_tests::gateway_double::GatewayDouble::current().await;
+        let gateway = post("/api/v1/gateways", double.create_body("gw")).await;
         let tag = post("/api/v1/tags", json!({"name": "walk"})).await;
         let group = post("/api/v1/board-groups", json!({"name": "Walk", "slug": "walk"})).await;
         let field = post(
@@ -132,6 +130,9 @@ impl Walk {
             ("{task_id}", id(&task)),
             ("{agent_id}", id(&spare)),
             ("{gateway_id}", id(&gateway)),
+            ("{gateway_url}", double.url.clone()),
+            ("{gateway_token}", system_tests::gateway_double::DOUBLE_TOKEN.to_owned()),
+            ("{session_id}", format!("agent:mc-gateway-{}:main", id(&gateway))),
             ("{tag_id}", id(&tag)),
             ("{group_id}", id(&group)),
             ("{task_custom_field_definition_id}", id(&field)),
@@ -146,6 +147,7 @@ impl Walk {
             agent_token,
             ids,
             _idp: idp,
+            _gateway: double,
         }
     }
 

@@ -25,6 +25,7 @@ mod clerk;
 mod config_errors;
 mod contract;
 mod conventions;
+mod gateways;
 mod organizations;
 mod rate_limits;
 mod readiness;

@@ -17,6 +17,7 @@ use std::process::Stdio;
 use reqwest::Method;
 use serde_json::{Value, json};
 use system_tests::environment::environment;
+use system_tests::gateway_double::{DOUBLE_TOKEN, GatewayDouble};
 use system_tests::souls::FakeSoulsDirectory;
 use system_tests::{Backend, Deployment, Launch, TOKEN, id, on_both_backends, target_dir, workspace_root};
 
@@ -27,14 +28,20 @@ async fn the_document_holds_under_schemathesis(backend: Backend) {
     // The agent run makes thousands of agent-authenticated calls from one address.
     // The souls directory routes reach a local stand-in, never the internet.
     let souls = FakeSoulsDirectory::start().await;
+    // Gateways the run creates live on a protocol-faithful double; generated URLs point
+    // nowhere and fail fast.
+    let double = GatewayDouble::current().await;
     let svc = backend
         .start_with(
             Launch::new()
                 .env("RATE_LIMIT_AGENT_AUTH_REQUESTS", "1000000")
-                .env("SOULS_DIRECTORY_BASE_URL", souls.base_url.clone()),
+                .env("SOULS_DIRECTORY_BASE_URL", souls.base_url.clone())
+                .env("GATEWAY_CONNECT_TIMEOUT_SECONDS", "1")
+                .env("GATEWAY_CALL_TIMEOUT_SECONDS", "3")
+                .env("GATEWAY_RETRY_SECONDS", "1"),
         )
         .await;
-    let mut seed = seed(&svc).await;
+    let mut seed = seed(&svc, &double).await;
     let name = match backend {
         Backend::Sqlite => "sqlite",
         Backend::PostgresRedis => "postgres_redis",
@@ -69,7 +76,7 @@ fn schemathesis_cli() -> PathBuf {
 }
 
 /// One organization with one of everything the document's path parameters name.
-async fn seed(svc: &Deployment) -> Value {
+async fn seed(svc: &Deployment, double: &GatewayDouble) -> Value {
     let organization = svc.ok(Method::GET, "/api/v1/organizations/me", None).await;
     let member = svc.ok(Method::GET, "/api/v1/organizations/me/member", None).await;
     let board = svc.create_board("Fuzz").await;
@@ -81,7 +88,7 @@ async fn seed(svc: &Deployment) -> Value {
         .ok(
             Method::POST,
             "/api/v1/gateways",
-            Some(json!({"name": "fuzz-gateway", "url": "ws://127.0.0.1:9/", "workspace_root": "/tmp/ws"})),
+            Some(double.create_body("fuzz-gateway")),
         )
         .await;
     let tag = svc
@@ -165,6 +172,8 @@ async fn seed(svc: &Deployment) -> Value {
         "agent_id": id(&agent),
         "agent_token": agent_token,
         "gateway_id": id(&gateway),
+        "gateway_url": double.url,
+        "gateway_token": DOUBLE_TOKEN,
         "tag_id": id(&tag),
         "group_id": id(&group),
         "task_custom_field_definition_id": id(&field),

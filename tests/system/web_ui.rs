@@ -232,12 +232,9 @@ async fn every_call_of_the_web_ui_is_served_as_it_expects(backend: Backend) {
         &get_ok(&svc, "/api/v1/metrics/dashboard?range_key=7d").await.1,
         &["range", "kpis", "throughput", "wip", "pending_approvals"],
     );
+    let double = system_tests::gateway_double::GatewayDouble::current().await;
     let (status, gw) = svc
-        .call(
-            Method::POST,
-            "/api/v1/gateways",
-            Some(json!({"name": "gw", "url": "wss://gw.example.test", "workspace_root": "/w"})),
-        )
+        .call(Method::POST, "/api/v1/gateways", Some(double.create_body("gw")))
         .await;
     assert_eq!(status, 200);
     get_ok(&svc, "/api/v1/gateways").await;
@@ -246,11 +243,11 @@ async fn every_call_of_the_web_ui_is_served_as_it_expects(backend: Backend) {
     assert_eq!(st["connected"], false);
     let (_, st) = get_ok(
         &svc,
-        "/api/v1/gateways/status?gateway_url=wss%3A%2F%2Fgw.example.test&gateway_allow_insecure_tls=false&gateway_disable_device_pairing=false",
+        "/api/v1/gateways/status?gateway_url=ws%3A%2F%2F127.0.0.1%3A9&gateway_allow_insecure_tls=false&gateway_disable_device_pairing=false",
     )
     .await;
     assert_eq!(st["connected"], false);
-    assert_eq!(st["gateway_url"], "wss://gw.example.test");
+    assert_eq!(st["gateway_url"], "ws://127.0.0.1:9");
     assert!(st["error"].is_string());
     let (_, packs) = get_ok(&svc, "/api/v1/skills/packs").await;
     assert!(packs.is_array());

@@ -1,16 +1,17 @@
-//! Agents as data: create (admins, and board leads for their board), update, delete, issue
-//! tokens, heartbeats. Gateway steps go through `crate::gateway::GatewaySeam`, which does
-//! nothing until gateways are contacted.
+//! Agents: create (admins, and board leads for their board), update, delete, issue tokens,
+//! heartbeats. An agent with a gateway is provisioned there after it is written, updated
+//! there on a change, and removed from there before it is deleted (`provisioning`).
 
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::identity::{AgentCaller, Caller, UserCaller};
+use super::provisioning::{self, Run};
 use super::{Error, FieldError, Result, deleted, non_blank};
+use crate::app::AppState;
 use crate::auth::agent_token;
 use crate::bus::EventBus;
 use crate::domain::{Page, Paged, now};
-use crate::gateway::GatewaySeam;
 use crate::store::{AgentFilter, AgentRow, BoardFilter, BoardRow, Store};
 
 #[derive(Debug, Clone, Default)]
@@ -51,7 +52,8 @@ pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<AgentRo
 
 /// Creates an agent: an organization admin on any board of the organization, or a board
 /// lead on its own board (within the board's `max_agents` cap on workers).
-pub async fn create(store: &Store, bus: &EventBus, caller: &Caller, input: AgentInput) -> Result<AgentRow> {
+pub async fn create(app: &AppState, caller: &Caller, input: AgentInput) -> Result<AgentRow> {
+    let store = &app.store;
     match caller {
         Caller::User(user) => {
             user.require_admin()?;
@@ -63,26 +65,22 @@ pub async fn create(store: &Store, bus: &EventBus, caller: &Caller, input: Agent
                 .await?
                 .filter(|b| b.organization_id == user.organization_id())
                 .ok_or(Error::NotFound("Board not found"))?;
-            insert_new(store, bus, &board, input, false).await
+            insert_new(app, &board, input, false).await
         }
-        Caller::Agent(agent) => create_by_lead(store, bus, agent, input).await,
+        Caller::Agent(agent) => create_by_lead(app, agent, input).await,
     }
 }
 
 /// A board lead creates a worker on its own board: 403 for other agents and other boards,
 /// 409 once the board's non-lead agents reach `max_agents` or the name is taken.
-pub async fn create_by_lead(
-    store: &Store,
-    bus: &EventBus,
-    caller: &AgentCaller,
-    input: AgentInput,
-) -> Result<AgentRow> {
+pub async fn create_by_lead(app: &AppState, caller: &AgentCaller, input: AgentInput) -> Result<AgentRow> {
+    let store = &app.store;
     let own = lead_board_id(caller)?;
     if input.board_id.is_some_and(|b| b != own) {
         return Err(Error::Forbidden("A board lead may only create agents on its own board"));
     }
     let board = super::identity::board_for_agent(store, caller, own).await?;
-    insert_new(store, bus, &board, input, true).await
+    insert_new(app, &board, input, true).await
 }
 
 fn lead_board_id(caller: &AgentCaller) -> Result<Uuid> {
@@ -92,13 +90,8 @@ fn lead_board_id(caller: &AgentCaller) -> Result<Uuid> {
     }
 }
 
-async fn insert_new(
-    store: &Store,
-    bus: &EventBus,
-    board: &BoardRow,
-    input: AgentInput,
-    by_lead: bool,
-) -> Result<AgentRow> {
+async fn insert_new(app: &AppState, board: &BoardRow, input: AgentInput, by_lead: bool) -> Result<AgentRow> {
+    let (store, bus) = (&app.store, &app.events);
     let name = non_blank("name", &input.name)?;
     if store
         .agent_name_taken(board.organization_id, Some(board.id), &name)
@@ -139,7 +132,8 @@ async fn insert_new(
     } else {
         store.insert_agent(&row).await?;
     }
-    GatewaySeam.provision_agent(&row).await.map_err(gateway_failed)?;
+    provisioning::run(app, &row, Run::Provision).await?;
+    let row = store.get_agent(row.id).await?.unwrap_or(row);
     bus.publish(super::events::agent_event(row.clone())).await;
     Ok(row)
 }
@@ -150,10 +144,6 @@ fn default_heartbeat_config() -> Value {
 
 fn name_taken(name: &str) -> Error {
     Error::Conflict(format!("An agent named {name:?} already exists on this board."))
-}
-
-fn gateway_failed(e: crate::gateway::GatewayError) -> Error {
-    Error::Store(crate::store::StoreError::Corrupt(e.to_string()))
 }
 
 async fn ensure_no_other_lead(store: &Store, board_id: Uuid, except: Option<Uuid>) -> Result<()> {
@@ -180,15 +170,17 @@ pub struct AgentPatch {
 }
 
 /// Updates an agent (organization admin). `force` asks the gateway seam to reprovision it.
-pub async fn update(
-    store: &Store,
-    bus: &EventBus,
-    caller: &UserCaller,
-    id: Uuid,
-    patch: AgentPatch,
-    force: bool,
-) -> Result<AgentRow> {
+pub async fn update(app: &AppState, caller: &UserCaller, id: Uuid, patch: AgentPatch, force: bool) -> Result<AgentRow> {
+    let (store, bus) = (&app.store, &app.events);
     let mut agent = get(store, caller, id).await?;
+    // Whether the change touches what the gateway holds (files, heartbeat, session label).
+    let gateway_held = patch.name.is_some()
+        || patch.board_id.is_some()
+        || patch.heartbeat_config.is_some()
+        || patch.identity_profile.is_some()
+        || patch.identity_template.is_some()
+        || patch.soul_template.is_some()
+        || patch.is_board_lead.is_some();
     if patch.status.is_some() {
         return Err(Error::Forbidden(
             "An agent's status is set by its heartbeats, not by users",
@@ -245,27 +237,28 @@ pub async fn update(
     if !store.update_agent(&agent).await? {
         return Err(Error::NotFound("Agent not found"));
     }
-    GatewaySeam
-        .reprovision_agent(&agent, force)
-        .await
-        .map_err(gateway_failed)?;
+    if agent.gateway_id.is_some() && (force || gateway_held) {
+        provisioning::run(app, &agent, Run::Update).await?;
+    }
+    let agent = store.get_agent(agent.id).await?.unwrap_or(agent);
     bus.publish(super::events::agent_event(agent.clone())).await;
     Ok(agent)
 }
 
-pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
-    let agent = get(store, caller, id).await?;
-    remove(store, &agent).await
+pub async fn delete(app: &AppState, caller: &UserCaller, id: Uuid) -> Result<()> {
+    let agent = get(&app.store, caller, id).await?;
+    remove(app, &agent).await
 }
 
-async fn remove(store: &Store, agent: &AgentRow) -> Result<()> {
-    GatewaySeam.remove_agent(agent).await.map_err(gateway_failed)?;
-    deleted(store.delete_agent(agent.id, now()).await?, "Agent not found")
+async fn remove(app: &AppState, agent: &AgentRow) -> Result<()> {
+    provisioning::remove(app, agent).await?;
+    deleted(app.store.delete_agent(agent.id, now()).await?, "Agent not found")
 }
 
 /// A board lead deletes a worker of its own board (with the same cascade as an admin's
 /// delete): 403 for another board or a lead target, 404 for an unknown agent.
-pub async fn delete_by_lead(store: &Store, caller: &AgentCaller, board_id: Uuid, id: Uuid) -> Result<()> {
+pub async fn delete_by_lead(app: &AppState, caller: &AgentCaller, board_id: Uuid, id: Uuid) -> Result<()> {
+    let store = &app.store;
     let own = lead_board_id(caller)?;
     if own != board_id {
         return Err(Error::Forbidden("Agent may only access its own board"));
@@ -281,7 +274,7 @@ pub async fn delete_by_lead(store: &Store, caller: &AgentCaller, board_id: Uuid,
     if target.is_board_lead {
         return Err(Error::Forbidden("A board lead may not delete a board lead"));
     }
-    remove(store, &target).await
+    remove(app, &target).await
 }
 
 /// Issues a new token for the agent (replacing any previous one) and returns it; only its
@@ -326,12 +319,12 @@ pub async fn heartbeat_agent(store: &Store, bus: &EventBus, caller: &Caller, id:
 /// (organization admin) names an agent on `board_id`; one that does not exist yet is created
 /// there first.
 pub async fn heartbeat_by_name(
-    store: &Store,
-    bus: &EventBus,
+    app: &AppState,
     caller: &Caller,
     name: &str,
     board_id: Option<Uuid>,
 ) -> Result<AgentRow> {
+    let (store, bus) = (&app.store, &app.events);
     let name = non_blank("name", name)?;
     let user = match caller {
         Caller::Agent(a) => {
@@ -361,7 +354,7 @@ pub async fn heartbeat_by_name(
                 board_id: Some(board.id),
                 ..AgentInput::default()
             };
-            insert_new(store, bus, &board, input, false).await?
+            insert_new(app, &board, input, false).await?
         }
     };
     record(store, bus, agent.id).await

@@ -182,8 +182,16 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: BoardWr
     Ok(row)
 }
 
-pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> {
-    board_for_user(store, caller, id, Access::Write).await?;
+/// Deletes a board: its agents are removed from the gateway first (502 when the gateway
+/// fails for any reason but not knowing the agent), then everything under it.
+pub async fn delete(app: &crate::app::AppState, caller: &UserCaller, id: Uuid) -> Result<()> {
+    let store = &app.store;
+    let board = board_for_user(store, caller, id, Access::Write).await?;
+    if board.gateway_id.is_some() {
+        for agent in store.board_agents(id).await? {
+            super::provisioning::remove(app, &agent).await?;
+        }
+    }
     deleted(store.delete_board(id).await?, "Board not found")
 }
 

@@ -1,11 +1,14 @@
-//! Gateways are stored as data: talking to a gateway belongs to a later issue.
+//! Gateways: a create or a change of how to reach one first connects and checks the release
+//! (`GATEWAY_MIN_VERSION`), then the gateway's main agent is created or refreshed on it.
 
 use uuid::Uuid;
 
 use super::identity::UserCaller;
+use super::provisioning::{self, Run, gateway_error, target_of};
 use super::{Error, FieldError, Result, deleted, non_blank};
+use crate::app::AppState;
 use crate::domain::{Page, Paged, now};
-use crate::store::{GatewayRow, Store};
+use crate::store::{AgentRow, GatewayRow, Store};
 
 #[derive(Debug, Clone)]
 pub struct GatewayInput {
@@ -21,7 +24,7 @@ pub struct GatewayInput {
 static GATEWAY_URL: std::sync::LazyLock<Option<regex::Regex>> =
     std::sync::LazyLock::new(|| regex::Regex::new(crate::wire::schema::GATEWAY_URL).ok());
 
-fn check_url(raw: &str) -> Result<String> {
+pub(super) fn check_url(raw: &str) -> Result<String> {
     let url = non_blank("url", raw)?;
     let documented = GATEWAY_URL.as_ref().is_some_and(|pattern| pattern.is_match(raw));
     match url::Url::parse(&url).ok().filter(|_| documented) {
@@ -38,7 +41,7 @@ pub async fn list(store: &Store, caller: &UserCaller, page: Page) -> Result<Page
     Ok(store.list_gateways(caller.organization_id(), page).await?)
 }
 
-pub async fn create(store: &Store, caller: &UserCaller, input: GatewayInput) -> Result<GatewayRow> {
+pub async fn create(app: &AppState, caller: &UserCaller, input: GatewayInput) -> Result<GatewayRow> {
     caller.require_admin()?;
     let now = now();
     let row = GatewayRow {
@@ -53,8 +56,61 @@ pub async fn create(store: &Store, caller: &UserCaller, input: GatewayInput) -> 
         created_at: now,
         updated_at: now,
     };
-    store.insert_gateway(&row).await?;
+    app.gateways.check(&target_of(&row)).await.map_err(gateway_error)?;
+    app.store.insert_gateway(&row).await?;
+    refresh_main_agent(app, &row).await?;
     Ok(row)
+}
+
+/// The gateway's main agent name.
+fn main_agent_name(gateway: &GatewayRow) -> String {
+    format!("{} Gateway Agent", gateway.name)
+}
+
+/// Creates the gateway's main agent (or renames it) and provisions it on the gateway.
+async fn refresh_main_agent(app: &AppState, gateway: &GatewayRow) -> Result<AgentRow> {
+    let existing = app
+        .store
+        .gateway_agents(gateway.id)
+        .await?
+        .into_iter()
+        .find(|a| a.board_id.is_none());
+    let (agent, run) = match existing {
+        Some(mut agent) => {
+            if agent.name != main_agent_name(gateway) {
+                agent.name = main_agent_name(gateway);
+                agent.updated_at = now();
+                app.store.update_agent(&agent).await?;
+            }
+            (agent, Run::Update)
+        }
+        None => {
+            let t = now();
+            let agent = AgentRow {
+                id: Uuid::new_v4(),
+                organization_id: gateway.organization_id,
+                board_id: None,
+                gateway_id: Some(gateway.id),
+                name: main_agent_name(gateway),
+                status: "provisioning".to_owned(),
+                openclaw_session_id: Some(crate::gateway::session_key(&crate::gateway::main_agent_key(gateway.id))),
+                heartbeat_config: Some(
+                    serde_json::json!({"every": "10m", "target": "last", "includeReasoning": false}),
+                ),
+                identity_profile: None,
+                identity_template: None,
+                soul_template: None,
+                last_seen_at: None,
+                is_board_lead: false,
+                created_at: t,
+                updated_at: t,
+            };
+            app.store.insert_agent(&agent).await?;
+            (agent, Run::Provision)
+        }
+    };
+    provisioning::run(app, &agent, run).await?;
+    Ok(agent)
 }
 
 pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<GatewayRow> {
@@ -65,8 +121,14 @@ pub async fn get(store: &Store, caller: &UserCaller, id: Uuid) -> Result<Gateway
         .ok_or(Error::NotFound("Gateway not found"))
 }
 
-pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: GatewayInput) -> Result<GatewayRow> {
-    let mut row = get(store, caller, id).await?;
+pub async fn update(app: &AppState, caller: &UserCaller, id: Uuid, input: GatewayInput) -> Result<GatewayRow> {
+    let mut row = get(&app.store, caller, id).await?;
+    let before = (
+        row.url.clone(),
+        row.token.clone(),
+        row.disable_device_pairing,
+        row.allow_insecure_tls,
+    );
     if let Some(name) = input.name {
         row.name = non_blank("name", &name)?;
     }
@@ -86,7 +148,18 @@ pub async fn update(store: &Store, caller: &UserCaller, id: Uuid, input: Gateway
         row.allow_insecure_tls = v;
     }
     row.updated_at = now();
-    store.update_gateway(&row).await?;
+    let reach_changed = before
+        != (
+            row.url.clone(),
+            row.token.clone(),
+            row.disable_device_pairing,
+            row.allow_insecure_tls,
+        );
+    if reach_changed {
+        app.gateways.check(&target_of(&row)).await.map_err(gateway_error)?;
+    }
+    app.store.update_gateway(&row).await?;
+    refresh_main_agent(app, &row).await?;
     Ok(row)
 }
 
@@ -96,38 +169,6 @@ pub async fn delete(store: &Store, caller: &UserCaller, id: Uuid) -> Result<()> 
         store.delete_gateway(caller.organization_id(), id).await?,
         "Gateway not found",
     )
-}
-
-/// The gateway URL a status check is about, and why it is not connected.
-pub async fn status_target(
-    store: &Store,
-    caller: &UserCaller,
-    board_id: Option<Uuid>,
-    gateway_url: Option<String>,
-) -> Result<(String, String)> {
-    caller.require_admin()?;
-    const NOT_CONNECTED: &str = "not connected: this service does not open gateway connections yet";
-    if let Some(url) = gateway_url {
-        return Ok((url, NOT_CONNECTED.to_owned()));
-    }
-    let Some(board_id) = board_id else {
-        return Err(Error::Invalid(vec![FieldError {
-            loc: vec!["query".into(), "board_id".into()],
-            msg: "board_id or gateway_url is required".into(),
-            kind: "missing".into(),
-        }]));
-    };
-    let board = super::identity::board_for_user(store, caller, board_id, super::identity::Access::Read).await?;
-    match board.gateway_id {
-        None => Ok((String::new(), "not connected: the board has no gateway".to_owned())),
-        Some(id) => {
-            let gateway = store
-                .get_gateway(caller.organization_id(), id)
-                .await?
-                .ok_or(Error::NotFound("Gateway not found"))?;
-            Ok((gateway.url, NOT_CONNECTED.to_owned()))
-        }
-    }
 }
 
 #[cfg(test)]

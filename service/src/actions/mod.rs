@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod agent_board;
+pub mod agent_gateway;
 pub mod agent_tasks;
 pub mod agents;
 pub mod approvals;
@@ -12,12 +13,16 @@ pub mod comments;
 pub mod custom_fields;
 pub mod dashboard;
 pub mod events;
+pub mod gateway_sessions;
 pub mod gateways;
 pub mod group_memory;
 pub mod health;
 pub mod identity;
 pub mod memory;
+pub mod notify;
+pub mod onboarding;
 pub mod organizations;
+pub mod provisioning;
 pub mod skills;
 pub mod souls;
 pub mod stale_claims;

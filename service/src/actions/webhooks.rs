@@ -346,7 +346,8 @@ fn without_nul(s: &str) -> String {
 /// board lead, and records the message it would get. No gateway is connected yet, so the
 /// delivery is the memory note (already on the board and its stream) plus this record, made
 /// once per job: the job's id is the record's id.
-pub async fn deliver(store: &Store, job_id: Uuid, payload: &Value) -> std::result::Result<(), RunError> {
+pub async fn deliver(app: &crate::app::AppState, job_id: Uuid, payload: &Value) -> std::result::Result<(), RunError> {
+    let store = &app.store;
     let id = |field: &str| {
         payload
             .get(field)
@@ -384,8 +385,19 @@ pub async fn deliver(store: &Store, job_id: Uuid, payload: &Value) -> std::resul
     };
     let body = received.payload.unwrap_or(Value::Null);
     let message = rules::delivery_message(&hook.description, webhook_id, payload_id, &body);
+    // Sent through the agent's gateway when it has one; recorded as not delivered otherwise.
+    let event = match store.get_agent(agent_id).await.map_err(transient)? {
+        Some(agent) if agent.gateway_id.is_some() => {
+            match super::notify::send(app, &agent, &message, &job_id.to_string(), false).await {
+                Ok(()) => crate::domain::notifications::delivered_event(rules::DELIVERY_EVENT),
+                Err(super::notify::SendError::Store(e)) => return Err(RunError::Transient(e)),
+                Err(_) => rules::DELIVERY_EVENT.to_owned(),
+            }
+        }
+        _ => rules::DELIVERY_EVENT.to_owned(),
+    };
     store
-        .record_webhook_delivery(job_id, rules::DELIVERY_EVENT, &message, agent_id, board_id, now())
+        .record_webhook_delivery(job_id, &event, &message, agent_id, board_id, now())
         .await
         .map_err(transient)?;
     Ok(())

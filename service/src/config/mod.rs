@@ -12,12 +12,14 @@ use std::time::Duration;
 use ipnet::IpNet;
 use url::Url;
 
+mod gateway;
 mod jobs;
 mod outbound;
 #[cfg(test)]
 mod tests;
 mod values;
 
+pub use gateway::{DeviceKeySource, GatewayConfig};
 pub use jobs::JobsConfig;
 pub use outbound::SoulsConfig;
 
@@ -169,6 +171,7 @@ pub struct Config {
     pub jobs: JobsConfig,
     /// The public souls directory; `None` when turned off.
     pub souls: Option<SoulsConfig>,
+    pub gateway: GatewayConfig,
 }
 
 /// Placeholder values people copy from examples; refused as a local token.
@@ -484,6 +487,7 @@ impl Config {
             agent_token_key,
             jobs: JobsConfig::from_lookup(&val)?,
             souls: outbound::souls(&val)?,
+            gateway: GatewayConfig::from_lookup(&val)?,
         })
     }
 }

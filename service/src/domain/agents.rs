@@ -27,13 +27,15 @@ pub fn heartbeat_message(agent_name: &str) -> String {
     format!("{prefix}{agent_name}{suffix}")
 }
 
-/// Agent presence as read models report it: never seen → `provisioning`; silent for more than
-/// ten minutes → `offline`; otherwise the stored status (`updating`/`deleting` always win).
+/// Agent presence as read models report it: never seen → `provisioning` (or `offline` when
+/// its provisioning gave up on it); silent for more than ten minutes → `offline`; otherwise
+/// the stored status (`updating`/`deleting` always win).
 pub fn computed_agent_status(stored: &str, last_seen_at: Option<NaiveDateTime>, now: NaiveDateTime) -> String {
     if STATUSES_KEPT_BY_HEARTBEAT.contains(&stored) {
         return stored.to_owned();
     }
     match last_seen_at {
+        None if stored == "offline" => "offline".to_owned(),
         None => "provisioning".to_owned(),
         Some(seen) if now - seen > chrono::Duration::minutes(10) => "offline".to_owned(),
         Some(_) => stored.to_owned(),

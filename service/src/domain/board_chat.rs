@@ -43,10 +43,13 @@ pub fn recipients(tags: &[String], content: &str, agents: &[BoardAgent], author:
     let others = agents.iter().filter(|a| Some(a.id) != author);
     if let Some(command) = control_command(content) {
         return others
-            .map(|a| NotifyIntent {
-                event_type: CONTROL_EVENT,
-                agent_id: a.id,
-                message: format!("Board control command {command} not sent, no gateway is connected."),
+            .map(|a| {
+                NotifyIntent::new(
+                    CONTROL_EVENT,
+                    a.id,
+                    format!("Board control command {command}"),
+                    command.to_owned(),
+                )
             })
             .collect();
     }
@@ -61,11 +64,12 @@ pub fn recipients(tags: &[String], content: &str, agents: &[BoardAgent], author:
             } else {
                 return None;
             };
-            Some(NotifyIntent {
-                event_type: CHAT_EVENT,
-                agent_id: a.id,
-                message: format!("Board chat notification ({why}) not sent, no gateway is connected."),
-            })
+            Some(NotifyIntent::new(
+                CHAT_EVENT,
+                a.id,
+                format!("Board chat notification ({why})"),
+                format!("Board chat ({why}): {content}"),
+            ))
         })
         .collect()
 }

@@ -69,11 +69,12 @@ pub fn recipients(
         .filter(|a| Some(a.id) != author)
         .filter(|a| broadcast || a.is_board_lead || mentioned(a, &tokens))
         .map(|a| {
-            let intent = NotifyIntent {
-                event_type: NOTIFY_EVENT,
-                agent_id: a.id,
-                message: format!("Group memory notification ({kind}) not sent, no gateway is connected."),
-            };
+            let intent = NotifyIntent::new(
+                NOTIFY_EVENT,
+                a.id,
+                format!("Group memory notification ({kind})"),
+                format!("Board group memory ({kind}): {content}"),
+            );
             (a.board_id, intent)
         })
         .collect()

@@ -5,6 +5,8 @@ pub mod agents;
 pub mod board_chat;
 pub mod custom_fields;
 pub mod filters;
+pub mod gateway_config;
+pub mod gateway_version;
 pub mod group_memory;
 pub mod jobs;
 pub mod members;

@@ -1,38 +1,84 @@
-//! Who the reference contract would notify through a gateway after a write. No gateway is
-//! contacted by this service yet, so each notification is recorded as an activity row in the
-//! write's own transaction, under the reference's "not delivered" event type and with the
-//! reason in its message; the write itself never depends on a gateway.
+//! Who is told what through the gateway after a write. Each notification is decided here and
+//! handed over in the write's own transaction: on a board with a gateway as a job that sends
+//! it (`chat.send`, the job id as idempotency key) and records the outcome as the reference's
+//! `*_notified` or `*_notify_failed` activity row; on a board without one, as the
+//! `*_notify_failed` row at once. The write itself never waits for a gateway.
 
 use uuid::Uuid;
 
 use super::tasks::TaskStatus;
 
-/// Why no notification is delivered today.
+/// Why a notification on a board without a gateway is not delivered.
 const NOT_SENT: &str = "not sent, no gateway is connected";
 
-/// One notification the reference would send, as the activity row that records it.
+/// One notification: who, what they are told, and how it is recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyIntent {
+    /// The event type of the "not delivered" row (`*_notify_failed`); the delivered one is
+    /// [`delivered_event`] of it.
     pub event_type: &'static str,
-    /// The agent that would be told.
+    /// The agent told.
     pub agent_id: Uuid,
+    /// The activity message when it cannot be sent (no gateway).
     pub message: String,
+    /// What the notification is, for the outcome's activity message.
+    pub label: String,
+    /// The text the agent receives.
+    pub text: String,
+}
+
+impl NotifyIntent {
+    pub fn new(event_type: &'static str, agent_id: Uuid, label: String, text: String) -> Self {
+        Self {
+            event_type,
+            agent_id,
+            message: format!("{label} {NOT_SENT}."),
+            label,
+            text,
+        }
+    }
+}
+
+/// `task.lead_notify_failed` → `task.lead_notified`: the event type of a delivered one.
+pub fn delivered_event(failed: &str) -> String {
+    match failed.strip_suffix("notify_failed") {
+        Some(stem) => format!("{stem}notified"),
+        None => format!("{failed}.notified"),
+    }
+}
+
+/// The kind of the job that delivers one notification.
+pub const DELIVERY_JOB: &str = "gateway_notify";
+
+/// The payload of the job that delivers `intent` (the job's id becomes the `chat.send`
+/// idempotency key and the id of the activity row recording the outcome).
+pub fn delivery_payload(intent: &NotifyIntent, task_id: Option<Uuid>, board_id: Uuid) -> serde_json::Value {
+    serde_json::json!({
+        "agent_id": intent.agent_id,
+        "board_id": board_id,
+        "task_id": task_id,
+        "event_type": intent.event_type,
+        "label": intent.label,
+        "text": intent.text,
+    })
 }
 
 fn lead(agent_id: Uuid, what: &str) -> NotifyIntent {
-    NotifyIntent {
-        event_type: "task.lead_notify_failed",
+    NotifyIntent::new(
+        "task.lead_notify_failed",
         agent_id,
-        message: format!("Lead notification ({what}) {NOT_SENT}."),
-    }
+        format!("Lead notification ({what})"),
+        format!("Mission Control, board lead notice: {what}."),
+    )
 }
 
 fn assignee(agent_id: Uuid, what: &str) -> NotifyIntent {
-    NotifyIntent {
-        event_type: "task.assignee_notify_failed",
+    NotifyIntent::new(
+        "task.assignee_notify_failed",
         agent_id,
-        message: format!("Assignee notification ({what}) {NOT_SENT}."),
-    }
+        format!("Assignee notification ({what})"),
+        format!("Mission Control: {what}."),
+    )
 }
 
 /// A task created by a user: the board lead hears of it, and an assignee is woken.
@@ -97,11 +143,12 @@ pub fn task_updated(
 /// An approval approved or rejected: the board lead is told.
 pub fn approval_resolved(status: &str, board_lead: Option<Uuid>) -> Option<NotifyIntent> {
     let lead_id = board_lead.filter(|_| matches!(status, "approved" | "rejected"))?;
-    Some(NotifyIntent {
-        event_type: "approval.lead_notify_failed",
-        agent_id: lead_id,
-        message: format!("Lead notification (approval {status}) {NOT_SENT}."),
-    })
+    Some(NotifyIntent::new(
+        "approval.lead_notify_failed",
+        lead_id,
+        format!("Lead notification (approval {status})"),
+        format!("Mission Control: an approval you requested was {status}."),
+    ))
 }
 
 #[cfg(test)]

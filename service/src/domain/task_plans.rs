@@ -11,13 +11,16 @@ use uuid::Uuid;
 use super::notifications::{self, Placement};
 use super::tasks::{TaskPlan, TaskRuleError, TaskState, TaskStatus, blocked_by, check_dependencies, dedupe};
 
-/// One activity row to record on the write's board, at the write's time.
+/// One activity row to record on the write's board, at the write's time; for a
+/// notification, the notification itself (sent through the gateway when the board has one,
+/// see `domain::notifications`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedActivity {
     pub event_type: &'static str,
     pub message: String,
     pub agent_id: Option<Uuid>,
     pub task_id: Uuid,
+    pub notify: Option<notifications::NotifyIntent>,
 }
 
 impl PlannedActivity {
@@ -27,13 +30,15 @@ impl PlannedActivity {
             message,
             agent_id,
             task_id,
+            notify: None,
         }
     }
 
     fn notifications(intents: Vec<notifications::NotifyIntent>, task_id: Uuid) -> impl Iterator<Item = Self> {
-        intents
-            .into_iter()
-            .map(move |i| Self::new(i.event_type, i.message, Some(i.agent_id), task_id))
+        intents.into_iter().map(move |i| Self {
+            notify: Some(i.clone()),
+            ..Self::new(i.event_type, i.message, Some(i.agent_id), task_id)
+        })
     }
 }
 

@@ -22,9 +22,7 @@ pub async fn agent_lead_create_agent(
     ApiJson(body): ApiJson<AgentCreate>,
 ) -> ApiResult<Json<AgentRead>> {
     Ok(Json(
-        agents::create_by_lead(&app.store, &app.events, &caller, agent_input(body))
-            .await?
-            .into(),
+        agents::create_by_lead(&app, &caller, agent_input(body)).await?.into(),
     ))
 }
 
@@ -37,6 +35,6 @@ pub async fn agent_lead_delete_board_agent(
     AuthAgent(caller): AuthAgent,
     ApiPath((board_id, agent_id)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<Json<OkResponse>> {
-    agents::delete_by_lead(&app.store, &caller, board_id, agent_id).await?;
+    agents::delete_by_lead(&app, &caller, board_id, agent_id).await?;
     Ok(Json(OkResponse::ok()))
 }

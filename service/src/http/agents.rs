@@ -48,11 +48,7 @@ pub async fn create_agent(
     AuthCaller(caller): AuthCaller,
     ApiJson(body): ApiJson<AgentCreate>,
 ) -> ApiResult<Json<AgentRead>> {
-    Ok(Json(
-        agents::create(&app.store, &app.events, &caller, agent_input(body))
-            .await?
-            .into(),
-    ))
+    Ok(Json(agents::create(&app, &caller, agent_input(body)).await?.into()))
 }
 
 /// The action input of an agent create body (users' and leads' routes).
@@ -98,11 +94,7 @@ pub async fn update_agent(
         is_gateway_main: body.is_gateway_main,
         status: body.status,
     };
-    Ok(Json(
-        agents::update(&app.store, &app.events, &caller, id, patch, q.force)
-            .await?
-            .into(),
-    ))
+    Ok(Json(agents::update(&app, &caller, id, patch, q.force).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/agents/{agent_id}/heartbeat", tag = "agents", security(("HTTPBearer" = []), ("AgentToken" = [])),
@@ -130,7 +122,7 @@ pub async fn heartbeat_or_create_agent(
     ApiJson(body): ApiJson<AgentHeartbeatCreate>,
 ) -> ApiResult<Json<AgentRead>> {
     Ok(Json(
-        agents::heartbeat_by_name(&app.store, &app.events, &caller, &body.name, body.board_id)
+        agents::heartbeat_by_name(&app, &caller, &body.name, body.board_id)
             .await?
             .into(),
     ))
@@ -153,7 +145,7 @@ pub async fn delete_agent(
     AuthUser(caller): AuthUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<OkResponse>> {
-    agents::delete(&app.store, &caller, id).await?;
+    agents::delete(&app, &caller, id).await?;
     Ok(Json(OkResponse::ok()))
 }
 

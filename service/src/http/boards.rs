@@ -81,7 +81,7 @@ pub async fn delete_board(
     AuthUser(caller): AuthUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<OkResponse>> {
-    boards::delete(&app.store, &caller, id).await?;
+    boards::delete(&app, &caller, id).await?;
     Ok(Json(OkResponse::ok()))
 }
 

@@ -45,6 +45,7 @@ pub mod after_response;
 pub mod agent;
 pub mod agent_agents;
 pub mod agent_board;
+pub mod agent_gateway;
 pub mod agent_tasks;
 pub mod agents;
 pub mod approvals;
@@ -65,6 +66,7 @@ pub mod invites;
 pub mod json;
 pub mod members;
 pub mod memory;
+pub mod onboarding;
 pub mod organizations;
 pub mod pages;
 pub mod request_id;
@@ -165,6 +167,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(boards::get_board_snapshot))
         .routes(routes!(gateways::list_gateways, gateways::create_gateway))
         .routes(routes!(gateways::gateway_status))
+        .routes(routes!(gateways::list_sessions))
+        .routes(routes!(gateways::get_session))
+        .routes(routes!(gateways::session_history))
+        .routes(routes!(gateways::send_session_message))
+        .routes(routes!(gateways::gateway_commands))
+        .routes(routes!(gateways::sync_templates))
         .routes(routes!(skills::list_packs))
         .routes(routes!(skills::list_marketplace))
         .routes(routes!(agents::stream_agents))
@@ -249,6 +257,17 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agents::heartbeat_or_create_agent))
         .routes(routes!(agent_agents::agent_lead_create_agent))
         .routes(routes!(agent_agents::agent_lead_delete_board_agent))
+        .routes(routes!(agent_gateway::agent_nudge))
+        .routes(routes!(agent_gateway::agent_get_soul, agent_gateway::agent_put_soul))
+        .routes(routes!(agent_gateway::agent_ask_user))
+        .routes(routes!(agent_gateway::agent_message_lead))
+        .routes(routes!(agent_gateway::agent_broadcast_leads))
+        .routes(routes!(onboarding::agent_post_onboarding))
+        .routes(routes!(onboarding::get_onboarding))
+        .routes(routes!(onboarding::start_onboarding))
+        .routes(routes!(onboarding::answer_onboarding))
+        .routes(routes!(onboarding::confirm_onboarding))
+        .routes(routes!(onboarding::board_post_onboarding_agent))
         // agent board reads
         .routes(routes!(agent_board::agent_list_agents))
         .routes(routes!(agent_board::agent_get_board))

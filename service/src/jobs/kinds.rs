@@ -2,9 +2,10 @@
 //! needs to find its facts again; the code reloads them, so a job that outlived its subject
 //! (a deleted board, a removed agent) ends quietly.
 
-use crate::actions::{stale_claims, webhooks};
+use crate::actions::{notify, provisioning, stale_claims, webhooks};
 use crate::app::AppState;
 use crate::domain::jobs::RunError;
+use crate::domain::notifications;
 use crate::domain::now;
 use crate::store::JobRow;
 
@@ -12,7 +13,12 @@ use crate::store::JobRow;
 pub const STALE_CLAIMS_SWEEP: &str = "stale_claims_sweep";
 
 /// Every kind a runner knows.
-pub const KINDS: &[&str] = &[STALE_CLAIMS_SWEEP, webhooks::DELIVERY_JOB];
+pub const KINDS: &[&str] = &[
+    STALE_CLAIMS_SWEEP,
+    webhooks::DELIVERY_JOB,
+    provisioning::RECONCILE_JOB,
+    notifications::DELIVERY_JOB,
+];
 
 /// Runs one job of any kind. A kind this replica does not know (written by a newer release
 /// during a rolling upgrade) is retried later, when a replica that knows it may take it.
@@ -22,7 +28,9 @@ pub async fn run(app: &AppState, job: &JobRow) -> Result<(), RunError> {
             .await
             .map(|_| ())
             .map_err(|e| RunError::Transient(e.to_string())),
-        webhooks::DELIVERY_JOB => webhooks::deliver(&app.store, job.id, &job.payload).await,
+        webhooks::DELIVERY_JOB => webhooks::deliver(app, job.id, &job.payload).await,
+        provisioning::RECONCILE_JOB => provisioning::reconcile(app, &job.payload).await,
+        notifications::DELIVERY_JOB => notify::deliver(app, job.id, &job.payload).await,
         other => Err(RunError::Transient(format!("unknown job kind {other:?}"))),
     }
 }

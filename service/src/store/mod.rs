@@ -57,6 +57,7 @@ macro_rules! shared_sql {
         include!("sql/webhooks.rs");
         include!("sql/skills.rs");
         include!("sql/jobs.rs");
+        include!("sql/lifecycle.rs");
     };
 }
 
@@ -359,4 +360,17 @@ delegate! {
     pub async fn get_job(&self, id: Uuid) -> StoreResult<Option<JobRow>>;
     pub async fn job_stats(&self, now: NaiveDateTime) -> StoreResult<JobQueueStats>;
     pub async fn purge_done_jobs(&self, before: NaiveDateTime) -> StoreResult<u64>;
+
+    /// Starts an agent provisioning run (see `sql/lifecycle.rs`); `None`: the agent is gone.
+    pub async fn begin_agent_run(&self, run: &AgentRun<'_>, now: NaiveDateTime) -> StoreResult<Option<i32>>;
+    /// Counts a wake of run `generation` and schedules its reconcile; `false`: a newer run exists.
+    pub async fn record_agent_wake(&self, agent_id: Uuid, generation: i32, deadline: NaiveDateTime, reconcile_kind: &str, now: NaiveDateTime) -> StoreResult<bool>;
+    pub async fn finish_agent_run(&self, agent_id: Uuid, generation: i32, status: &str, error: Option<&str>, now: NaiveDateTime) -> StoreResult<bool>;
+    pub async fn gateway_agents(&self, gateway_id: Uuid) -> StoreResult<Vec<AgentRow>>;
+    pub async fn board_agents(&self, board_id: Uuid) -> StoreResult<Vec<AgentRow>>;
+    pub async fn agent_lifecycle(&self, agent_id: Uuid) -> StoreResult<Option<AgentLifecycle>>;
+    /// Records a delivery job's outcome once (the job id is the row's id).
+    pub async fn record_delivery(&self, delivery: &Delivery<'_>, now: NaiveDateTime) -> StoreResult<bool>;
+    pub async fn latest_onboarding(&self, board_id: Uuid) -> StoreResult<Option<OnboardingRow>>;
+    pub async fn save_onboarding(&self, row: &OnboardingRow) -> StoreResult<()>;
 }

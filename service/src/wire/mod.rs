@@ -13,6 +13,7 @@
 //!   [`schema`]): `pattern = r"\S"` for text that must not be blank, an enum for a closed set.
 
 pub mod activity;
+pub mod agent_gateway;
 pub mod agents;
 pub mod approvals;
 pub mod board_groups;
@@ -20,12 +21,14 @@ pub mod boards;
 pub mod comments;
 pub mod custom_fields;
 pub mod dashboard;
+pub mod gateway_sessions;
 pub mod gateways;
 pub mod group_memory;
 pub mod health;
 pub mod invites;
 pub mod members;
 pub mod memory;
+pub mod onboarding;
 pub mod organizations;
 pub mod schema;
 pub mod skills;

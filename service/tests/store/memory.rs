@@ -20,11 +20,12 @@ fn entry(board_id: Uuid, content: &str) -> MemoryRow {
 }
 
 fn intent(agent_id: Uuid) -> NotifyIntent {
-    NotifyIntent {
-        event_type: "board.chat.notify_failed",
+    NotifyIntent::new(
+        "board.chat.notify_failed",
         agent_id,
-        message: "Board chat notification (lead) not sent, no gateway is connected.".into(),
-    }
+        "Board chat notification (lead)".into(),
+        "Board chat (lead): hello".into(),
+    )
 }
 
 const ALL: Page = Page { limit: 200, offset: 0 };

@@ -6,6 +6,7 @@ use serde_json::json;
 use system_tests::{Backend, id, items, on_both_backends};
 
 use super::boards::{board_on, gateway};
+use system_tests::gateway_double::GatewayDouble;
 
 on_both_backends!(
     an_agent_takes_the_gateway_of_its_board,
@@ -19,7 +20,8 @@ on_both_backends!(
 
 async fn an_agent_takes_the_gateway_of_its_board(backend: Backend) {
     let svc = backend.start().await;
-    let gw = gateway(&svc).await;
+    let double = GatewayDouble::current().await;
+    let gw = gateway(&svc, &double).await;
     let on_gw = board_on(&svc, &gw).await;
     let bid = id(&svc.create_board("Ops").await);
     let (agent, _) = svc.create_agent(&bid, "Scout").await;

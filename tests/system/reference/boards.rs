@@ -2,6 +2,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use system_tests::gateway_double::GatewayDouble;
 use system_tests::{Backend, Service, id, on_both_backends};
 
 on_both_backends!(
@@ -12,13 +13,10 @@ on_both_backends!(
     deleting_a_board_removes_everything_under_it,
 );
 
-pub async fn gateway(svc: &Service) -> Value {
-    svc.ok(
-        Method::POST,
-        "/api/v1/gateways",
-        Some(json!({"name": "gw", "url": "wss://gateway.example.test", "workspace_root": "/srv/agents"})),
-    )
-    .await
+/// A gateway on a running double (kept alive by the caller).
+pub async fn gateway(svc: &Service, double: &GatewayDouble) -> Value {
+    svc.ok(Method::POST, "/api/v1/gateways", Some(double.create_body("gw")))
+        .await
 }
 
 pub async fn board_on(svc: &Service, gw: &Value) -> Value {
@@ -32,8 +30,9 @@ pub async fn board_on(svc: &Service, gw: &Value) -> Value {
 
 async fn gateways_are_stored_and_their_url_is_validated(backend: Backend) {
     let svc = backend.start().await;
+    let double = GatewayDouble::current().await;
     let org = svc.ok(Method::GET, "/api/v1/organizations/me", None).await;
-    let gw = gateway(&svc).await;
+    let gw = gateway(&svc, &double).await;
     assert_eq!(gw["organization_id"], org["id"]);
     assert_eq!(gw["allow_insecure_tls"], false);
     let gws = svc.ok(Method::GET, "/api/v1/gateways", None).await;
@@ -41,7 +40,7 @@ async fn gateways_are_stored_and_their_url_is_validated(backend: Backend) {
     let got = svc
         .ok(Method::GET, &format!("/api/v1/gateways/{}", id(&gw)), None)
         .await;
-    assert_eq!(got["url"], "wss://gateway.example.test");
+    assert_eq!(got["url"], double.url.as_str());
     let (status, _) = svc
         .call(
             Method::POST,
@@ -54,7 +53,8 @@ async fn gateways_are_stored_and_their_url_is_validated(backend: Backend) {
 
 async fn a_board_takes_the_reference_defaults_and_patches_its_rules(backend: Backend) {
     let svc = backend.start().await;
-    let gw = gateway(&svc).await;
+    let double = GatewayDouble::current().await;
+    let gw = gateway(&svc, &double).await;
     let on_gw = board_on(&svc, &gw).await;
     assert_eq!(on_gw["gateway_id"], gw["id"]);
     assert_eq!(on_gw["require_approval_for_done"], true, "the reference default");
@@ -73,7 +73,8 @@ async fn a_board_takes_the_reference_defaults_and_patches_its_rules(backend: Bac
 
 async fn boards_filter_by_gateway_and_refuse_blank_names(backend: Backend) {
     let svc = backend.start().await;
-    let gw = gateway(&svc).await;
+    let double = GatewayDouble::current().await;
+    let gw = gateway(&svc, &double).await;
     board_on(&svc, &gw).await;
     svc.create_board("Ops").await;
     let boards = svc
@@ -92,7 +93,8 @@ async fn boards_filter_by_gateway_and_refuse_blank_names(backend: Backend) {
 
 async fn a_gateway_in_use_by_a_board_cannot_be_deleted(backend: Backend) {
     let svc = backend.start().await;
-    let gw = gateway(&svc).await;
+    let double = GatewayDouble::current().await;
+    let gw = gateway(&svc, &double).await;
     board_on(&svc, &gw).await;
     let (status, _) = svc
         .call(Method::DELETE, &format!("/api/v1/gateways/{}", id(&gw)), None)

@@ -42,7 +42,10 @@ impl Backend {
         Ok(row)
     }
 
-    /// Records the gateway notifications a write would send (see `domain::notifications`).
+    /// Hands over the notifications a write sends (see `domain::notifications`), inside its
+    /// transaction: on a board with a gateway as one delivery job each (the rows are written
+    /// by the job, with the outcome); on a board without one as `*_notify_failed` rows now,
+    /// which are returned.
     async fn record_intents(
         tx: &mut Tx,
         intents: Vec<crate::domain::notifications::NotifyIntent>,
@@ -50,7 +53,29 @@ impl Backend {
         board_id: Uuid,
         now: NaiveDateTime,
     ) -> StoreResult<Vec<ActivityRow>> {
+        if intents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let gateway: Option<Option<Uuid>> = sqlx::query_scalar("SELECT gateway_id FROM boards WHERE id = $1")
+            .bind(board_id)
+            .fetch_optional(&mut **tx)
+            .await?;
         let mut rows = Vec::with_capacity(intents.len());
+        if gateway.flatten().is_some() {
+            let jobs: Vec<NewJob> = intents
+                .iter()
+                .map(|i| NewJob {
+                    id: Uuid::new_v4(),
+                    kind: crate::domain::notifications::DELIVERY_JOB.to_owned(),
+                    payload: crate::domain::notifications::delivery_payload(i, task_id, board_id),
+                    run_at: now,
+                    traceparent: crate::telemetry::current_traceparent(),
+                    dedupe_key: None,
+                })
+                .collect();
+            Self::enqueue_in(tx, &jobs, now).await?;
+            return Ok(rows);
+        }
         for i in intents {
             rows.push(
                 Self::record_activity(tx, i.event_type, &i.message, Some(i.agent_id), task_id, Some(board_id), now).await?,

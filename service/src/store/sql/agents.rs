@@ -8,7 +8,7 @@ const AGENT_COLUMNS: &str = "id, organization_id, board_id, gateway_id, name, st
 /// The `SET` list of a heartbeat: `$1` now, `$2` the agent (in `WHERE`), `$3`/`$4` the statuses
 /// a heartbeat keeps and `$5` the one it writes otherwise, bound from
 /// `domain::agents::status_after_heartbeat`'s constants so the rule lives in one place.
-const HEARTBEAT_SET: &str = "last_seen_at = $1, updated_at = $1, status = CASE WHEN status IN ($3, $4) THEN status ELSE $5 END";
+const HEARTBEAT_SET: &str = "last_seen_at = $1, updated_at = $1, wake_attempts = 0, checkin_deadline_at = NULL, status = CASE WHEN status IN ($3, $4) THEN status ELSE $5 END";
 
 /// What a heartbeat writes, decided by `domain::agents`; each backend's statement binds it.
 struct HeartbeatBinds {
@@ -262,6 +262,27 @@ impl Backend {
         q.push(" AND (updated_at >= ").push_bind(since).push(" OR last_seen_at >= ").push_bind(since).push(")");
         q.push(" ORDER BY updated_at, id LIMIT 2000");
         Ok(q.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// Every agent of a gateway (its main agent first, then board agents oldest first).
+    pub async fn gateway_agents(&self, gateway_id: Uuid) -> StoreResult<Vec<AgentRow>> {
+        Ok(sqlx::query_as::<Db, AgentRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_COLUMNS} FROM agents WHERE gateway_id = $1 \
+             ORDER BY CASE WHEN board_id IS NULL THEN 0 ELSE 1 END, created_at, id"
+        )))
+        .bind(gateway_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The agents of one board, oldest first.
+    pub async fn board_agents(&self, board_id: Uuid) -> StoreResult<Vec<AgentRow>> {
+        Ok(sqlx::query_as::<Db, AgentRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_COLUMNS} FROM agents WHERE board_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(board_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The agents on the group's boards, oldest first.

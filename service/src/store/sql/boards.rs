@@ -146,6 +146,7 @@ impl Backend {
              OR task_id IN (SELECT id FROM tasks WHERE board_id = $1)",
             "DELETE FROM approvals WHERE board_id = $1",
             "DELETE FROM board_memory WHERE board_id = $1",
+            "DELETE FROM board_onboarding_sessions WHERE board_id = $1",
             "DELETE FROM board_webhook_payloads WHERE board_id = $1",
             "DELETE FROM board_webhooks WHERE board_id = $1",
             "DELETE FROM organization_board_access WHERE board_id = $1",

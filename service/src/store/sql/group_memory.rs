@@ -4,8 +4,8 @@
 const GROUP_MEMORY_COLUMNS: &str = "id, board_group_id, content, tags, is_chat, source, created_at";
 
 impl Backend {
-    /// Writes the entry and one activity row per notification (on the recipient's board), in
-    /// one transaction.
+    /// Writes the entry and hands over one notification per recipient (on the recipient's
+    /// board), in one transaction.
     pub async fn insert_group_memory(
         &self,
         row: &GroupMemoryRow,
@@ -25,8 +25,7 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         for (board_id, i) in notify {
-            Self::record_activity(&mut tx, i.event_type, &i.message, Some(i.agent_id), None, Some(*board_id), row.created_at)
-                .await?;
+            Self::record_intents(&mut tx, vec![i.clone()], None, *board_id, row.created_at).await?;
         }
         tx.commit().await?;
         Ok(())

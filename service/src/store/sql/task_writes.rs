@@ -101,7 +101,7 @@ impl Backend {
             .await?)
     }
 
-    /// Writes planned activity rows on a board.
+    /// Writes planned activity rows on a board; notifications go through `record_intents`.
     async fn record_planned(
         tx: &mut Tx,
         planned: Vec<PlannedActivity>,
@@ -110,7 +110,12 @@ impl Backend {
     ) -> StoreResult<Vec<ActivityRow>> {
         let mut rows = Vec::with_capacity(planned.len());
         for a in planned {
-            rows.push(Self::record_activity(tx, a.event_type, &a.message, a.agent_id, Some(a.task_id), Some(board_id), now).await?);
+            match a.notify {
+                Some(intent) => rows.extend(Self::record_intents(tx, vec![intent], Some(a.task_id), board_id, now).await?),
+                None => rows.push(
+                    Self::record_activity(tx, a.event_type, &a.message, a.agent_id, Some(a.task_id), Some(board_id), now).await?,
+                ),
+            }
         }
         Ok(rows)
     }
