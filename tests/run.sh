@@ -16,7 +16,9 @@ fi
 
 cargo build --workspace --bins
 bash tests/schemathesis/install.sh
-cargo nextest run --workspace --no-fail-fast --test-threads "${TEST_THREADS:-4}" --exclude mission-control-operator
+cargo nextest run --workspace --no-fail-fast --test-threads "${TEST_THREADS:-4}" --exclude mission-control-operator \
+  -E 'not binary(real_gateway)'
+bash tests/gateway/real.sh
 bash operator/test.sh
 if [ -f tests/packaging/run.sh ]; then
   bash tests/packaging/run.sh

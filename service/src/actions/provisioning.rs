@@ -23,6 +23,9 @@ use crate::store::{AgentRow, AgentRun, BoardRow, GatewayRow, Store};
 pub const RECONCILE_JOB: &str = "agent_lifecycle_reconcile";
 /// Wakes sent without a check-in before an agent is marked offline.
 pub const MAX_WAKES: i32 = 3;
+/// How long calls right after creating an agent ride out "no such agent" answers while the
+/// gateway applies it.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Why a run happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,7 +255,11 @@ async fn on_gateway(
         Err(e) => return Err(e),
     }
     if facts.protocol == 3 {
-        set_heartbeat(app, target, key, agent.heartbeat_config.as_ref()).await?;
+        // Best effort: the agent works without it (the gateway's default heartbeat applies),
+        // and gateways rate-limit configuration changes; the next update sets it again.
+        if let Err(e) = set_heartbeat(app, target, key, agent.heartbeat_config.as_ref()).await {
+            tracing::warn!(agent = %agent.id, error = %e, "heartbeat not set in the gateway configuration");
+        }
     }
     write_files(
         app,
@@ -264,14 +271,20 @@ async fn on_gateway(
     )
     .await?;
     client
-        .call(target, "sessions.patch", json!({"key": session, "label": agent.name}))
+        .call_settling(
+            target,
+            "sessions.patch",
+            json!({"key": session, "label": agent.name}),
+            SETTLE,
+        )
         .await?;
     client
-        .call(
+        .call_settling(
             target,
             "chat.send",
             json!({"sessionKey": session, "message": wake_message(agent, run), "deliver": false,
                    "idempotencyKey": format!("wake-{}-{generation}-1", agent.id)}),
+            SETTLE,
         )
         .await?;
     Ok(())
@@ -291,7 +304,7 @@ async fn write_files(
     let present: Vec<String> = match run {
         Run::Provision => Vec::new(),
         Run::Update => client
-            .call(target, "agents.files.list", json!({"agentId": key}))
+            .call_settling(target, "agents.files.list", json!({"agentId": key}), SETTLE)
             .await?
             .get("files")
             .and_then(Value::as_array)
@@ -309,10 +322,11 @@ async fn write_files(
             continue;
         }
         match client
-            .call(
+            .call_settling(
                 target,
                 "agents.files.set",
                 json!({"agentId": key, "name": name, "content": content}),
+                SETTLE,
             )
             .await
         {

@@ -71,8 +71,13 @@ impl GatewayClient {
         loop {
             match attempt().await {
                 Err(e) if e.is_transient() && Instant::now() + backoff < give_up => {
-                    tracing::debug!(error = %e, backoff_ms = backoff.as_millis() as u64, "gateway call retried");
-                    tokio::time::sleep(backoff).await;
+                    // The gateway's own "retry after" wins when it gives one.
+                    let wait = super::frames::retry_after(&e).map_or(backoff, |asked| asked.max(backoff));
+                    if Instant::now() + wait >= give_up {
+                        return Err(e);
+                    }
+                    tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "gateway call retried");
+                    tokio::time::sleep(wait).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
                 other => return other,
@@ -107,6 +112,29 @@ impl GatewayClient {
             "gateway call"
         );
         result
+    }
+
+    /// As [`Self::call`], also retrying "no such agent" answers for up to `window`: a release
+    /// that keeps agents in a registry applies a new agent with a hot reload, and calls right
+    /// after `agents.create` can miss it for a moment.
+    pub async fn call_settling(
+        &self,
+        target: &GatewayTarget,
+        method: &str,
+        params: Value,
+        window: Duration,
+    ) -> Result<Value, GatewayError> {
+        let until = Instant::now() + window;
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            match self.call(target, method, params.clone()).await {
+                Err(e) if e.is_not_found() && Instant::now() + backoff < until => {
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Connects and judges the gateway's release against `GATEWAY_MIN_VERSION` (reading

@@ -74,6 +74,10 @@ fn ws_error(e: &tokio_tungstenite::tungstenite::Error) -> GatewayError {
     match e {
         E::Io(io) => io_error(io),
         E::ConnectionClosed | E::AlreadyClosed => frames::closed(None, ""),
+        // A gateway that is restarting answers the upgrade with 503 for a moment.
+        E::Http(res) if res.status().as_u16() == 503 => {
+            GatewayError::Transient("WebSocket upgrade refused (503): gateway restarting".into())
+        }
         E::Http(res) => GatewayError::Unreachable(format!("WebSocket upgrade refused ({})", res.status())),
         E::Capacity(_) => GatewayError::Protocol("a frame is larger than allowed".into()),
         E::Tls(_) => GatewayError::Unreachable("TLS handshake failed".into()),

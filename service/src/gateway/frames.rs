@@ -65,6 +65,23 @@ impl GatewayError {
     }
 }
 
+/// How long the gateway asked us to wait ("retry after 4s"), if it said.
+pub fn retry_after(e: &GatewayError) -> Option<std::time::Duration> {
+    let text = match e {
+        GatewayError::Transient(m) | GatewayError::Rejected { message: m, .. } => m,
+        _ => return None,
+    };
+    let at = text.find("retry after ")? + "retry after ".len();
+    let digits: String = text[at..].chars().take_while(char::is_ascii_digit).collect();
+    let n: u64 = digits.parse().ok()?;
+    let unit = &text[at + digits.len()..];
+    Some(if unit.starts_with("ms") {
+        std::time::Duration::from_millis(n)
+    } else {
+        std::time::Duration::from_secs(n.min(60))
+    })
+}
+
 /// Error texts that mean "try again shortly" whatever frame carried them.
 fn transient_message(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
@@ -244,6 +261,13 @@ mod tests {
             panic!()
         };
         assert!(e.is_transient());
+        let limited = GatewayError::Transient("rate limit exceeded for config.patch; retry after 4s".into());
+        assert_eq!(retry_after(&limited), Some(std::time::Duration::from_secs(4)));
+        assert_eq!(
+            retry_after(&GatewayError::Transient("retry after 250ms".into())),
+            Some(std::time::Duration::from_millis(250))
+        );
+        assert_eq!(retry_after(&GatewayError::Transient("later".into())), None);
         let gone = GatewayError::Rejected {
             code: "X".into(),
             message: "agent \"mc-1\" not found".into(),
