@@ -36,7 +36,7 @@ fn script() -> PathBuf {
 impl RealGateway {
     fn start(version: &'static str) -> Self {
         assert!(
-            std::env::var_os("OPENCLAW_CACHE").is_some(),
+            system_tests::environment::environment().openclaw_cache.is_some(),
             "real-gateway tests run through tests/gateway/real.sh (it installs the releases)"
         );
         let dir = tempfile::tempdir().unwrap();

@@ -21,6 +21,8 @@ pub struct TestEnvironment {
     pub schemathesis: Option<PathBuf>,
     /// `SCHEMATHESIS_EXAMPLES`: examples per operation for the contract fuzz run.
     pub schemathesis_examples: Option<String>,
+    /// `OPENCLAW_CACHE`: where `tests/gateway/openclaw.sh` installed the real gateways.
+    pub openclaw_cache: Option<PathBuf>,
 }
 
 #[allow(
@@ -36,6 +38,7 @@ fn read() -> TestEnvironment {
         test_redis_url: std::env::var("TEST_REDIS_URL").ok(),
         schemathesis: std::env::var_os("SCHEMATHESIS").map(PathBuf::from),
         schemathesis_examples: std::env::var("SCHEMATHESIS_EXAMPLES").ok(),
+        openclaw_cache: std::env::var_os("OPENCLAW_CACHE").map(PathBuf::from),
     }
 }
 
