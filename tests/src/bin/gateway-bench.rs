@@ -61,7 +61,10 @@ async fn main() {
         json!({"name": "Bench", "url": gw_url, "token": gw_token, "workspace_root": "/tmp/mc-bench-agents"}),
     )
     .await;
-    println!("gateway create (check + main agent): {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "gateway create (check + main agent): {:.0} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     let board = post(
         "/api/v1/boards".into(),
         json!({"name": "Bench", "slug": "bench", "description": "d", "gateway_id": gateway["id"], "max_agents": 100}),
@@ -73,7 +76,11 @@ async fn main() {
     let mut ids = Vec::new();
     for i in 0..agents {
         let t = Instant::now();
-        let agent = post("/api/v1/agents".into(), json!({"name": format!("bench-{i}"), "board_id": board_id})).await;
+        let agent = post(
+            "/api/v1/agents".into(),
+            json!({"name": format!("bench-{i}"), "board_id": board_id}),
+        )
+        .await;
         provisioning.push(t.elapsed());
         ids.push(agent["id"].as_str().unwrap().to_owned());
     }
@@ -85,7 +92,12 @@ async fn main() {
             connect_timeout: Duration::from_secs(5),
             call_timeout: Duration::from_secs(20),
             retry_for: Duration::from_secs(20),
-            min_version: CalVer { year: 2026, month: 2, day: 9, rev: 0 },
+            min_version: CalVer {
+                year: 2026,
+                month: 2,
+                day: 9,
+                rev: 0,
+            },
         },
     );
     let target = GatewayTarget {
@@ -108,7 +120,11 @@ async fn main() {
         let session = format!("agent:mc-{agent}:main");
         loop {
             let h = conn
-                .call("chat.history", json!({"sessionKey": session, "limit": 50}), Duration::from_secs(10))
+                .call(
+                    "chat.history",
+                    json!({"sessionKey": session, "limit": 50}),
+                    Duration::from_secs(10),
+                )
                 .await
                 .unwrap();
             let text = h.to_string();
