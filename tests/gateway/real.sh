@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cache=$(bash tests/gateway/openclaw.sh install)
-cargo build -p system-tests --tests --bins
-cargo build -p mission-control --bins
+# The same package set as the main run (tests/run.sh), so nothing is built again.
+cargo build --workspace --bins
 exec bash tests/gateway/openclaw.sh netns-run \
   env OPENCLAW_CACHE="$cache" CARGO_NET_OFFLINE=true \
-  cargo nextest run -p system-tests --test real_gateway --no-fail-fast --test-threads 1 "$@"
+  cargo nextest run --workspace --exclude mission-control-operator -E 'binary(real_gateway)' \
+  --no-fail-fast --test-threads 1 "$@"
